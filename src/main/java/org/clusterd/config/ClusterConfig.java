@@ -1,0 +1,50 @@
+package org.clusterd.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One node's validated configuration: everything the daemon needs, checked before anything starts.
+ * Produced only by {@link ConfigLoader}; relative paths in the file are already resolved against
+ * the file's directory.
+ */
+public record ClusterConfig(
+        Path source,
+        String clusterName,
+        String localNode,
+        String peerNode,
+        byte[] clusterKey,
+        Path stateDir,
+        ControlConfig control,
+        Timers timers,
+        List<LinkConfig> links,
+        List<PingNode> pingNodes,
+        FailurePolicy failurePolicy,
+        List<GroupConfig> groups,
+        List<NotifyConfig> notify) {
+
+    public ClusterConfig {
+        links = List.copyOf(links);
+        pingNodes = List.copyOf(pingNodes);
+        groups = List.copyOf(groups);
+        notify = List.copyOf(notify);
+        clusterKey = clusterKey.clone();
+    }
+
+    @Override
+    public byte[] clusterKey() {
+        return clusterKey.clone();
+    }
+
+    public Optional<GroupConfig> group(String name) {
+        return groups.stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        // never print the key
+        return "ClusterConfig[" + clusterName + "/" + localNode + " peer=" + peerNode + " links=" + links
+                + " groups=" + groups.stream().map(GroupConfig::name).toList() + "]";
+    }
+}
