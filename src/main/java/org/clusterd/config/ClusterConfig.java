@@ -22,13 +22,13 @@ public record ClusterConfig(
         List<PingNode> pingNodes,
         FailurePolicy failurePolicy,
         List<GroupConfig> groups,
-        List<NotifyConfig> notify) {
+        List<NotifyConfig> notifiers) {
 
     public ClusterConfig {
         links = List.copyOf(links);
         pingNodes = List.copyOf(pingNodes);
         groups = List.copyOf(groups);
-        notify = List.copyOf(notify);
+        notifiers = List.copyOf(notifiers);
         clusterKey = clusterKey.clone();
     }
 
