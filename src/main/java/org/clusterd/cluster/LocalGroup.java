@@ -1,0 +1,41 @@
+package org.clusterd.cluster;
+
+import org.clusterd.config.GroupConfig;
+
+/** One group as this node handles it: its phase, the newest generation known, and why it is moving. */
+final class LocalGroup {
+    /** Why a group is being stopped here. */
+    enum StopPurpose { HANDOVER, YIELD, RESTART, SHUTDOWN_ONLY }
+
+    /** Why a group is handed to the peer. */
+    enum HandoverReason { OPERATOR, FAILBACK, LEAVING, STANDBY, FAULT }
+
+    final GroupConfig config;
+    GroupPhase phase = GroupPhase.IDLE;
+    long generation;
+    String owner;
+    StopPurpose stopPurpose;
+    HandoverReason handoverReason;
+    boolean requested;
+    long requestExpiresAt;
+    long retryNotBefore;
+    boolean splitBrainReported;
+    String lastResult = "";
+    final FailureWindow restarts;
+
+    LocalGroup(GroupConfig config, long windowMs) {
+        this.config = config;
+        this.restarts = new FailureWindow(windowMs);
+    }
+
+    String name() { return config.name(); }
+
+    String home() { return config.home(); }
+
+    boolean autoFailback() { return config.failback() == GroupConfig.Failback.AUTO; }
+
+    @Override
+    public String toString() {
+        return name() + "[" + phase + " gen=" + generation + " owner=" + owner + "]";
+    }
+}
