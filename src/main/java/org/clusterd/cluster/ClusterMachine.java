@@ -21,7 +21,8 @@ import org.clusterd.config.GroupConfig;
  *
  * <p>Node states and why they change:
  * <ul>
- * <li>STARTING → ACTIVE: initDead has passed, or the peer was heard (then nothing is uncertain).
+ * <li>STARTING → ACTIVE: initDead has passed, or the peer was heard (then nothing is uncertain; a peer
+ *     heard once and then silent for deadTime may be taken over before initDead ends).
  *     A STARTING node starts its own home groups the peer does not claim and takes released
  *     groups, but never takes over from a silent peer (rule 2).</li>
  * <li>ACTIVE/STARTING → STANDBY: operator command, a resource that failed to stop (rule 9), too many
@@ -48,7 +49,8 @@ import org.clusterd.config.GroupConfig;
  * <li>RUNNING → STOPPING(RESTART) → STARTING: a monitor failure within the restart limit.</li>
  * <li>ORPHANED → RUNNING or STOPPING(YIELD): services found running at start-up are adopted if this
  *     node may run the group, otherwise stopped at once.</li>
- * <li>RELEASED → IDLE (or DECLINED for a home group an operator moved away) once the peer claims it.</li>
+ * <li>RELEASED → IDLE once the peer claims it, or DECLINED for a home group an operator moved away or
+ *     that failed here: it does not fail back automatically until an operator asks (failback, join).</li>
  * </ul>
  */
 public final class ClusterMachine {
@@ -251,12 +253,15 @@ public final class ClusterMachine {
 
     /** Rule 1: a node adopts the newest generation it hears of before it may start anything. */
     private void learnGeneration(long now, LocalGroup g, GroupClaim claim) {
-        if (claim.generation() > g.generation) {
+        // While we hold the group, our generation is our claim: a newer one is settled by resolveConflict.
+        if (claim.generation() > g.generation && !g.phase.isClaim()) {
             g.generation = claim.generation();
             g.owner = claim.status() == ClaimStatus.NONE || claim.status() == ClaimStatus.REQUESTED ? null : peer.name();
             dirty = true;
             if (g.phase == GroupPhase.RELEASED && claim.status().isClaim()) {
-                boolean movedAway = g.handoverReason == HandoverReason.OPERATOR && g.home().equals(local);
+                // An operator's move or a fault here: no automatic failback until an operator asks.
+                boolean movedAway = (g.handoverReason == HandoverReason.OPERATOR || g.handoverReason == HandoverReason.FAULT)
+                        && g.home().equals(local);
                 g.phase = movedAway ? GroupPhase.DECLINED : GroupPhase.IDLE;
                 urgentHeartbeat = true;
             }
@@ -578,8 +583,8 @@ public final class ClusterMachine {
             case ORPHANED -> decideOrphan(now, g, claim);
             case IDLE, RELEASED, DECLINED -> {
                 if (mayStart(now, g)) {
-                    boolean fromPeer = peer.name().equals(g.owner) || g.home().equals(peer.name());
-                    if (fromPeer && !peerAlive(now)) {
+                    boolean fromPeer = g.home().equals(peer.name());
+                    if ((fromPeer || peer.name().equals(g.owner)) && !peerAlive(now)) {
                         emit(new TakeoverStarted(now, local, g.name(), peer.name(), "peer silent on every link"));
                     } else if (fromPeer && peerStatus == ClaimStatus.RELEASED) {
                         emit(new TakeoverStarted(now, local, g.name(), peer.name(), "released by " + peer.name()));
@@ -637,7 +642,8 @@ public final class ClusterMachine {
         }
         boolean alive = peerAlive(now);
         if (!alive) {
-            if (state != NodeState.ACTIVE || now < startedAt + initDeadMs) {
+            // Rule 2: initDead guards against a peer we never heard; once heard, its silence is news.
+            if (state != NodeState.ACTIVE || now < startedAt + initDeadMs && !peer.everHeard()) {
                 return false;
             }
             if (pingTotal > 0 && pingReached == 0) {
