@@ -663,11 +663,24 @@ public final class ClusterMachine {
         if (status == ClaimStatus.RELEASED && claim.get().generation() >= g.generation) {
             return true; // handed to us explicitly
         }
+        if (!peerKnowsUs()) {
+            return false; // its claims may predate our start or join: wait one round trip
+        }
         NodeState peerState = peer.state();
         if (peerState == NodeState.STANDBY || peerState == NodeState.LEAVING) {
             return true;
         }
         return g.home().equals(local) && (g.phase == GroupPhase.IDLE || g.phase == GroupPhase.ORPHANED);
+    }
+
+    /**
+     * True when the peer's newest heartbeat was sent after it heard this incarnation in its current
+     * standby epoch: only then do its claims (or their absence) account for us. Without this, a node
+     * that boots or joins while its peer is about to take its group over would start it too.
+     */
+    private boolean peerKnowsUs() {
+        return peer.latest().map(h -> h.peerIncarnation() == incarnation && h.peerStandbyEpoch() == standbyEpoch)
+                .orElse(false);
     }
 
     private boolean canRun() {
@@ -805,7 +818,8 @@ public final class ClusterMachine {
         List<GroupClaim> claims = groups.values().stream()
                 .map(g -> new GroupClaim(g.name(), g.generation, g.phase.announced(g.requested)))
                 .toList();
-        return new Heartbeat(cluster, local, incarnation, sequence, wallMillis, state, standbyEpoch,
+        return new Heartbeat(cluster, local, incarnation, sequence, wallMillis, state,
+                peer.latest().map(Heartbeat::incarnation).orElse(0L), standbyEpoch,
                 peerStandbyEpoch, pingReached, pingTotal, peer.linksUp(now, warnMs, deadMs), claims);
     }
 

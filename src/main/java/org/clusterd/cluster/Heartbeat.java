@@ -9,6 +9,9 @@ import java.util.List;
  * @param incarnation        grows at every start of the daemon; older incarnations are replays
  * @param sequence           grows with every datagram of one incarnation
  * @param sentAtMillis       the sender's wall clock, for the replay check and for the logs
+ * @param peerIncarnation    the incarnation of the receiver the sender has heard last (0: none); with
+ *                           {@code peerStandbyEpoch} it tells the receiver that the claims in this
+ *                           heartbeat were made knowing its current state
  * @param standbyEpoch       bumped at every entry into standby (odd) and every join (even); see {@link StandbyEpoch}
  * @param peerStandbyEpoch   the highest standby epoch the sender has seen from the receiver: a receiver
  *                           whose own epoch is lower has lost its standby lock and must stand down
@@ -23,6 +26,7 @@ public record Heartbeat(
         long sequence,
         long sentAtMillis,
         NodeState state,
+        long peerIncarnation,
         long standbyEpoch,
         long peerStandbyEpoch,
         int pingReached,

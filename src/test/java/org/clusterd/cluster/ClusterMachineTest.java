@@ -468,7 +468,7 @@ class ClusterMachineTest {
     @Test
     void aHeartbeatFromAnOldIncarnationIsIgnored() {
         bootBothAndSettle();
-        Heartbeat old = new Heartbeat("sim", "b", 0, 99, 0, NodeState.ACTIVE, 0, 0, 0, 0, 2,
+        Heartbeat old = new Heartbeat("sim", "b", 0, 99, 0, NodeState.ACTIVE, 1, 0, 0, 0, 0, 2,
                 List.of(new Heartbeat.GroupClaim("ga", 99, Heartbeat.ClaimStatus.RUNNING)));
         sim.a.deliver(new ClusterInput.HeartbeatReceived(sim.now, "l1", old));
         sim.runFor(1_000);
@@ -479,7 +479,7 @@ class ClusterMachineTest {
     @Test
     void heartbeatsFromStrangersAreIgnored() {
         bootBothAndSettle();
-        Heartbeat stranger = new Heartbeat("other", "b", 999, 1, 0, NodeState.ACTIVE, 0, 0, 0, 0, 2,
+        Heartbeat stranger = new Heartbeat("other", "b", 999, 1, 0, NodeState.ACTIVE, 1, 0, 0, 0, 0, 2,
                 List.of(new Heartbeat.GroupClaim("ga", 99, Heartbeat.ClaimStatus.RUNNING)));
         sim.a.deliver(new ClusterInput.HeartbeatReceived(sim.now, "l1", stranger));
         sim.runFor(500);
