@@ -101,9 +101,11 @@ public final class CommandRunner {
             if (process != null) {
                 killTree(process);
             }
+            // read before restoring the flag: an NIO read on an interrupted thread fails
+            String output = tail(out);
             Thread.currentThread().interrupt();
             return finish(command, new CommandResult(CommandResult.NO_EXIT, false,
-                    "interrupted; command killed\n" + tail(out), elapsedMs(t0)));
+                    "interrupted; command killed\n" + output, elapsedMs(t0)));
         } finally {
             if (out != null) {
                 try {
