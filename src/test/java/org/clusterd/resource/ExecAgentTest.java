@@ -109,6 +109,16 @@ class ExecAgentTest {
     }
 
     @Test
+    void aStatusCommandThatCannotBeFoundIsUnknownSoAFailedStopIsNotMistakenForStopped() {
+        ResourceAgent agent = agent(commands("true", "/no/such/stop", "/no/such/status", 5_000));
+
+        assertThat(agent.status()).isEqualTo(Status.UNKNOWN);
+        Outcome stopped = agent.stop();
+        assertThat(stopped.ok()).isFalse();
+        assertThat(stopped.detail()).contains("status UNKNOWN").contains("exit 127");
+    }
+
+    @Test
     void aStatusCheckThatTimesOutIsUnknown() {
         ResourceAgent agent = agent(commands("true", "true", "sleep 30", 300));
 
