@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
@@ -64,15 +66,22 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code setsid COMMAND...} with stdin from /dev/null and stdout+stderr appended to {@code logFile}. */
     public static NodeProcess start(String name, Path logFile, List<String> command) throws IOException {
+        return start(name, logFile, command, Map.of());
+    }
+
+    /** As {@link #start(String, Path, List)}, with {@code environment} added to this JVM's environment. */
+    public static NodeProcess start(String name, Path logFile, List<String> command, Map<String, String> environment)
+            throws IOException {
         List<String> full = new ArrayList<>();
         full.add("setsid");
         full.addAll(command);
         Files.createDirectories(logFile.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(full)
+        ProcessBuilder builder = new ProcessBuilder(full)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         NodeProcess node = new NodeProcess(name, process, logFile, List.copyOf(full));
         registered.add(node);
         try {
@@ -196,6 +205,11 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** True if {@code pid} is a live process; a zombie (dead, not yet reaped by its new parent) is not. */
+    public static boolean isRunning(long pid) {
+        return procStat(pid).map(s -> s.state() != 'Z').orElse(false);
+    }
+
     public Path logFile() {
         return logFile;
     }
@@ -221,15 +235,20 @@ public final class NodeProcess implements AutoCloseable {
                 }
             }
         } finally {
-            registered.remove(this);
+            if (registered.remove(this)) {
+                log.info("closed {}", this);
+            }
         }
-        log.info("closed {}", this);
     }
 
     @Override
     public String toString() {
         return "NodeProcess[" + name + " pid=" + pid() + (process.isAlive() ? " alive" : " exited") + " log="
-                + logFile + " cmd=" + String.join(" ", command) + "]";
+                + logFile + " cmd=" + command.stream().map(NodeProcess::abbreviate).collect(Collectors.joining(" ")) + "]";
+    }
+
+    private static String abbreviate(String arg) {
+        return arg.length() <= 120 ? arg : arg.substring(0, 60) + "...(" + arg.length() + " chars)";
     }
 
     private boolean leadsItsGroup() {

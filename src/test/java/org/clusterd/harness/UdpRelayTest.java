@@ -119,6 +119,7 @@ class UdpRelayTest {
         long start = System.nanoTime();
         send(sender, relay.port(), "slow-1");
         send(sender, relay.port(), "slow-2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.received() == 2);
         relay.setDelayMillis(0);
         send(sender, relay.port(), "fast-3");
 
