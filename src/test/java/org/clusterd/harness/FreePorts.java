@@ -61,7 +61,7 @@ public final class FreePorts {
             tcp.setReuseAddress(false);
             tcp.bind(new InetSocketAddress(LOOPBACK, port));
             try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
-                return true;
+                return udp.getLocalPort() == port && tcp.getLocalPort() == port;
             }
         } catch (IOException e) {
             return false;

@@ -19,6 +19,7 @@ class FreePortsTest {
                  DatagramSocket udp = new DatagramSocket(new InetSocketAddress(FreePorts.LOOPBACK, port))) {
                 tcp.bind(new InetSocketAddress(FreePorts.LOOPBACK, port));
                 assertThat(tcp.getLocalPort()).isEqualTo(port);
+                assertThat(udp.getLocalPort()).isEqualTo(port);
             }
         }
     }
@@ -35,6 +36,7 @@ class FreePortsTest {
     void aBoundPortIsNotFree() throws IOException {
         int port = FreePorts.next();
         try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(FreePorts.LOOPBACK, port))) {
+            assertThat(udp.isBound()).isTrue();
             assertThat(FreePorts.isFree(port)).isFalse();
         }
         assertThat(FreePorts.isFree(port)).isTrue();
