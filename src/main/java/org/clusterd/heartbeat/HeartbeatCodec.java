@@ -24,7 +24,7 @@ import org.clusterd.cluster.NodeState;
 
 /**
  * The heartbeat datagram: pure functions from a {@link Heartbeat} to bytes and back. No sockets,
- * no clock, no state besides the key; safe to share between threads.
+ * no clock, no state besides the key (and a cached {@link Mac} per thread); safe to share between threads.
  *
  * <h2>Wire format, version 1</h2>
  * All integers big-endian, unsigned unless noted. A {@code str} is a {@code u8} byte count followed
@@ -84,6 +84,8 @@ public final class HeartbeatCodec {
     private static final ClaimStatus[] STATUSES = ClaimStatus.values();
 
     private final SecretKeySpec key;
+    /** A Mac is not thread-safe and costly to look up: one per thread, reset before each use. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     /** @param clusterKey the shared secret of the cluster (copied); must not be empty */
     public HeartbeatCodec(byte[] clusterKey) {
@@ -164,7 +166,7 @@ public final class HeartbeatCodec {
             out.putLong(g.generation());
             out.put((byte) g.status().ordinal());
         }
-        Mac mac = newMac();
+        Mac mac = mac();
         mac.update(out.array(), 0, out.position());
         out.put(mac.doFinal());
         assert !out.hasRemaining();
@@ -183,7 +185,7 @@ public final class HeartbeatCodec {
             return reject(RejectReason.TOO_SHORT, length + " bytes, a heartbeat has at least " + MIN_DATAGRAM);
         }
         if (length > MAX_DATAGRAM) {
-            return reject(RejectReason.TOO_LONG, length + " bytes, a heartbeat has at most " + MAX_DATAGRAM);
+            return reject(RejectReason.TOO_LONG, "a heartbeat has at most " + MAX_DATAGRAM + " bytes");
         }
         for (int i = 0; i < MAGIC.length; i++) {
             if (buf[offset + i] != MAGIC[i]) {
@@ -195,7 +197,7 @@ public final class HeartbeatCodec {
             return reject(RejectReason.BAD_VERSION, "version " + version + ", this node speaks " + VERSION);
         }
         int macStart = offset + length - MAC_LENGTH;
-        Mac mac = newMac();
+        Mac mac = mac();
         mac.update(buf, offset, length - MAC_LENGTH);
         byte[] expected = mac.doFinal();
         byte[] actual = new byte[MAC_LENGTH];
@@ -252,6 +254,12 @@ public final class HeartbeatCodec {
 
     private static DecodeResult.Rejected reject(RejectReason reason, String detail) {
         return new DecodeResult.Rejected(reason, detail);
+    }
+
+    private Mac mac() {
+        Mac mac = macs.get();
+        mac.reset();
+        return mac;
     }
 
     private Mac newMac() {

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param received               heartbeats accepted and passed to the listener
  * @param rejected               datagrams dropped, for any reason
  * @param lost                   the peer's sequence numbers missing among those accepted on this link
+ *                               (a gauge, not a counter: it goes down by one when a late datagram fills a
+ *                               gap still inside the replay window)
  * @param sendErrors             datagrams that could not be sent
  * @param lastReceivedWallMillis our wall clock when a heartbeat was last accepted; 0 if never
  * @param rejectedByReason       {@code rejected} by reason; every reason present, zero or not

@@ -250,13 +250,15 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
 
         private void receiveLoop() {
             ByteBuffer buf = ByteBuffer.allocate(HeartbeatCodec.MAX_DATAGRAM + 1); // one more: see TOO_LONG
+            DatagramChannel ch = channel;
+            Selector sel = selector;
             while (phase == Phase.STARTED) {
                 try {
-                    selector.select();
-                    selector.selectedKeys().clear();
+                    sel.select();
+                    sel.selectedKeys().clear();
                     for (int i = 0; i < RECEIVE_BATCH && phase == Phase.STARTED; i++) {
                         buf.clear();
-                        SocketAddress from = channel.receive(buf);
+                        SocketAddress from = ch.receive(buf);
                         if (from == null) {
                             break;
                         }
@@ -292,7 +294,10 @@ public final class UdpHeartbeatTransport implements HeartbeatTransport {
                 rejected.incrementAndGet(rejection.reason().ordinal());
                 OptionalLong held = logLimiter.admit(name + "/" + rejection.reason(), now);
                 if (held.isPresent()) {
-                    log.warn("heartbeat link {}: dropped {} bytes from {}: {}: {}{}", name, length, from,
+                    // a longer datagram was cut to the buffer: its real size is unknown
+                    String size = length > HeartbeatCodec.MAX_DATAGRAM ? "over " + HeartbeatCodec.MAX_DATAGRAM
+                            : Integer.toString(length);
+                    log.warn("heartbeat link {}: dropped {} bytes from {}: {}: {}{}", name, size, from,
                             rejection.reason(), rejection.detail(), heldBack(held));
                 }
             }
