@@ -26,7 +26,7 @@ final class ConfigMap {
         return e == null ? Optional.empty() : Optional.of(e.value());
     }
 
-    /** The value of a required key; if absent, the error points at the first line of this mapping. */
+    /** The value of a required key; if absent, the error points at the line that opens this mapping. */
     ConfigNode required(String key) throws ConfigException {
         ConfigNode.Entry e = entries.get(key);
         if (e == null) {
@@ -41,7 +41,7 @@ final class ConfigMap {
      */
     ConfigException errorAt(String key, String reason) {
         ConfigNode.Entry e = entries.get(key);
-        int line = e != null ? e.value().line() : self.line();
+        int line = e != null ? e.value().line() : self.headLine();
         return new ConfigException(self.file(), line, self.childPath(key), reason);
     }
 }

@@ -32,11 +32,18 @@ final class ConfigNode {
     private final Path file;
     private final String path;
     private final Node node;
+    private final int keyLine;
 
     ConfigNode(Path file, String path, Node node) {
+        this(file, path, node, 0);
+    }
+
+    /** A value of a mapping; {@code keyLine} is the 1-based line of its key. */
+    private ConfigNode(Path file, String path, Node node, int keyLine) {
         this.file = file;
         this.path = path;
         this.node = node;
+        this.keyLine = keyLine;
     }
 
     Path file() {
@@ -53,9 +60,25 @@ final class ConfigNode {
         return path.isEmpty() ? "(file)" : path;
     }
 
-    /** 1-based line where this value starts. */
+    /** 1-based line where this value starts; for an empty value, the line of its key. */
     int line() {
-        return node.getStartMark() == null ? 1 : node.getStartMark().getLine() + 1;
+        if (isNull() && keyLine > 0) {
+            return keyLine;
+        }
+        return nodeLine(node);
+    }
+
+    /**
+     * The line that introduces this value: its key's line if it is the value of a key ({@code
+     * control:} rather than the first line inside the section), else its own. Missing keys are
+     * reported here.
+     */
+    int headLine() {
+        return keyLine > 0 ? keyLine : nodeLine(node);
+    }
+
+    private static int nodeLine(Node n) {
+        return n.getStartMark() == null ? 1 : n.getStartMark().getLine() + 1;
     }
 
     ConfigException error(String reason) {
@@ -216,7 +239,8 @@ final class ConfigNode {
             }
             String key = ks.getValue();
             String childPath = childPath(key);
-            Entry e = new Entry(key, new ConfigNode(file, childPath, k), new ConfigNode(file, childPath, t.getValueNode()));
+            Entry e = new Entry(key, new ConfigNode(file, childPath, k),
+                    new ConfigNode(file, childPath, t.getValueNode(), nodeLine(k)));
             Entry first = entries.putIfAbsent(key, e);
             if (first != null) {
                 throw e.keyNode.error("duplicate key '" + key + "' (first given at line " + first.keyNode.line() + ")");

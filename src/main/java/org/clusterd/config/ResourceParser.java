@@ -50,7 +50,7 @@ final class ResourceParser {
             throws ConfigException {
         ConfigNode typeNode = item.openMap().get("type");
         if (typeNode == null) {
-            throw new ConfigException(item.file(), item.line(), item.childPath("type"),
+            throw new ConfigException(item.file(), item.headLine(), item.childPath("type"),
                     "required key 'type' is missing; it is one of " + String.join(", ", ResourceConfig.kinds()));
         }
         String type = typeNode.string().strip();
