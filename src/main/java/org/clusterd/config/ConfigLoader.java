@@ -152,12 +152,18 @@ public final class ConfigLoader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-            String context = e.getProblem() != null && e.getContext() != null ? " (" + e.getContext() + ")" : "";
+            String context = "";
+            if (e.getProblem() != null && e.getContext() != null) {
+                Mark at = e.getContextMark();
+                context = " (" + e.getContext()
+                        + (at != null && mark != null && at.getLine() != mark.getLine() ? " started at line " + (at.getLine() + 1) : "")
+                        + ")";
+            }
             throw new ConfigException(file, mark == null ? 1 : mark.getLine() + 1, "(file)",
                     "YAML syntax error: " + problem + context);
         } catch (ReaderException e) {
             throw new ConfigException(file, lineOfCodePoint(text, e.getPosition()), "(file)",
-                    "character U+" + Integer.toHexString(e.getCodePoint()).toUpperCase() + " is not allowed in YAML");
+                    String.format("character U+%04X is not allowed in a YAML file", e.getCodePoint()));
         } catch (YAMLException e) {
             throw new ConfigException(file, 1, "(file)", "YAML error: " + e.getMessage());
         }

@@ -109,7 +109,7 @@ class ConfigLoaderRejectsTest {
         void rejectsAnUnclosedQuote() {
             String yaml = replace(MINIMAL, "stateDir: /var/lib/clusterd", "stateDir: \"/var/lib/clusterd\n  # oops");
             ConfigException e = assertRejected(yaml, 13, "(file)", "YAML syntax error");
-            assertThat(e.reason()).contains("quoted scalar");
+            assertThat(e.reason()).contains("while scanning a quoted scalar started at line 5");
         }
 
         @Test
