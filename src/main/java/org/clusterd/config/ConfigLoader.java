@@ -98,6 +98,7 @@ public final class ConfigLoader {
             throw peerNode.error("peer must name the other node, not this node '" + node + "'");
         }
         ConfigNode keyNode = top.required("keyFile");
+        keyNode.nonBlank();
         byte[] key = keyNode.parse(s -> KeyFiles.read(path(s)));
         Path stateDir = stateDir(top.required("stateDir"));
         ControlConfig control = control(top.required("control").map(CONTROL_KEYS), stateDir);

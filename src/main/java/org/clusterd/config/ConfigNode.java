@@ -28,6 +28,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigNode {
     /** Names of clusters, nodes, links, groups and resources. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+    /** The longest duration any setting may have: one week. */
+    static final long MAX_DURATION_MS = 7 * 24 * 3_600_000L;
 
     private final Path file;
     private final String path;
@@ -162,11 +164,18 @@ final class ConfigNode {
         };
     }
 
-    /** A duration in milliseconds that must be greater than zero. */
+    /**
+     * A duration in milliseconds, greater than zero and at most {@link #MAX_DURATION_MS} (which also
+     * keeps {@code now + duration} and {@code 2 * duration} far from overflowing).
+     */
     long positiveDuration() throws ConfigException {
         long ms = parse(Durations::parseMillis);
         if (ms <= 0) {
             throw error("must be a positive duration, not '" + string().strip() + "'");
+        }
+        if (ms > MAX_DURATION_MS) {
+            throw error("'" + string().strip() + "' is longer than the longest allowed duration, "
+                    + Durations.format(MAX_DURATION_MS));
         }
         return ms;
     }

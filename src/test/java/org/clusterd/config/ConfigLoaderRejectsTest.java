@@ -579,6 +579,13 @@ class ConfigLoaderRejectsTest {
         }
 
         @Test
+        void rejectsADurationLongerThanAWeek() {
+            // 2562047788015h is just below Long.MAX_VALUE milliseconds: 2 x heartbeatInterval would wrap
+            assertRejected(timers("  heartbeatInterval: 2562047788015h\n"), 13, "timers.heartbeatInterval",
+                    "longer than the longest allowed duration, 168h");
+        }
+
+        @Test
         void rejectsADurationTooLargeForALong() {
             assertRejected(timers("  initDead: 999999999999999h\n"), 13, "timers.initDead", "too large");
         }

@@ -5,14 +5,20 @@ import static org.clusterd.config.ConfigFiles.FAKE_DNS;
 import static org.clusterd.config.ConfigFiles.resource;
 import static org.clusterd.config.ConfigFiles.writeConfig;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** What a valid file turns into: every key mapped, every default filled in, every path resolved. */
 class ConfigLoaderTest {
@@ -210,7 +216,37 @@ class ConfigLoaderTest {
 
     @Test
     void acceptsASingleLinkWithAWarning() throws Exception {
-        assertThat(ConfigLoader.load(writeConfig(dir, MINIMAL)).links()).extracting(LinkConfig::name).containsExactly("lan");
+        List<ILoggingEvent> logged = captureLog(() -> ConfigLoader.load(writeConfig(dir, MINIMAL)));
+
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().contains("only one link (lan)");
+    }
+
+    @Test
+    void doesNotWarnAboutTwoLinks() throws Exception {
+        String yaml = MINIMAL + "  - name: crossover\n    local: 10.0.0.1:694\n    peer: 10.0.0.2:694\n";
+
+        List<ILoggingEvent> logged = captureLog(() -> ConfigLoader.load(writeConfig(dir, yaml)));
+
+        assertThat(logged).noneMatch(e -> e.getLevel() == Level.WARN);
+    }
+
+    private interface Load {
+        void run() throws ConfigException;
+    }
+
+    private static List<ILoggingEvent> captureLog(Load load) throws ConfigException {
+        Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            load.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list;
     }
 
     @Test
