@@ -1,0 +1,378 @@
+package org.clusterd.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.reader.ReaderException;
+
+/**
+ * Turns one node's YAML file into a validated {@link ClusterConfig}, or rejects it with a
+ * {@link ConfigException} naming the file, the 1-based line, the dotted key and the reason. It stops
+ * at the first fault; it never returns a partly checked configuration.
+ *
+ * <p>The file is composed into SnakeYAML's node tree (not bound to objects), so every value keeps its
+ * line and its raw text. Then each section is read by a small method, in this order: names, key
+ * file, state directory, control, timers, links, ping nodes, failure policy, groups, notify. Relative
+ * paths resolve against the file's directory. The only outside lookups are the key file, whether the
+ * state directory is a directory if it exists, and the DNS lookup of link host names.
+ */
+public final class ConfigLoader {
+    static final int MAX_FILE_BYTES = 1 << 20;
+    static final long DEFAULT_NOTIFY_TIMEOUT_MS = 10_000;
+
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final List<String> TOP_KEYS = List.of("cluster", "node", "peer", "keyFile", "stateDir", "control",
+            "timers", "links", "pingNodes", "failurePolicy", "groups", "notify");
+    private static final List<String> CONTROL_KEYS = List.of("port", "tokenFile");
+    private static final List<String> TIMER_KEYS = List.of("heartbeatInterval", "warnTime", "deadTime", "initDead");
+    private static final List<String> LINK_KEYS = List.of("name", "local", "peer");
+    private static final List<String> POLICY_KEYS = List.of("restartLimit", "maxFailovers", "window", "monitorInterval");
+    private static final List<String> GROUP_KEYS = List.of("name", "home", "failback", "resources");
+    private static final List<String> NOTIFY_KEYS = List.of("events", "command", "timeout");
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Z][A-Za-z0-9]{0,63}");
+    private static final InetAddress LOOPBACK = Addresses.literal("127.0.0.1");
+
+    private final Path file;
+    private final Path dir;
+    private final HostResolver resolver;
+
+    private ConfigLoader(Path file, HostResolver resolver) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        this.dir = parent != null ? parent : file.toAbsolutePath().getRoot();
+        this.resolver = resolver;
+    }
+
+    /** Loads and validates one node's configuration file. */
+    public static ClusterConfig load(Path file) throws ConfigException {
+        return load(file, HostResolver.SYSTEM);
+    }
+
+    /** As {@link #load(Path)}, looking host names up with {@code resolver}. */
+    static ClusterConfig load(Path file, HostResolver resolver) throws ConfigException {
+        ClusterConfig config = new ConfigLoader(file, resolver).load();
+        log.debug("Loaded {} from {}", config, file);
+        return config;
+    }
+
+    private ClusterConfig load() throws ConfigException {
+        Node root = compose(read());
+        if (root == null || new ConfigNode(file, "", root).isNull()) {
+            throw new ConfigException(file, 1, "(file)", "the file is empty; see etc/clusterd.yaml for a commented example");
+        }
+        ConfigMap top = new ConfigNode(file, "", root).map(TOP_KEYS);
+        String cluster = top.required("cluster").name();
+        String node = top.required("node").name();
+        ConfigNode peerNode = top.required("peer");
+        String peer = peerNode.name();
+        if (peer.equals(node)) {
+            throw peerNode.error("peer must name the other node, not this node '" + node + "'");
+        }
+        ConfigNode keyNode = top.required("keyFile");
+        keyNode.nonBlank();
+        byte[] key = keyNode.parse(s -> KeyFiles.read(path(s)));
+        Path stateDir = stateDir(top.required("stateDir"));
+        ControlConfig control = control(top.required("control").map(CONTROL_KEYS), stateDir);
+        Timers timers = timers(top.optional("timers"));
+        List<LinkConfig> links = links(top.required("links"), control);
+        List<PingNode> pingNodes = pingNodes(top.optional("pingNodes"));
+        FailurePolicy policy = failurePolicy(top.optional("failurePolicy"));
+        List<GroupConfig> groups = groups(top.optional("groups"), node, peer, policy);
+        List<NotifyConfig> notifiers = notifiers(top.optional("notify"));
+        return new ClusterConfig(file, cluster, node, peer, key, stateDir, control, timers, links, pingNodes, policy,
+                groups, notifiers);
+    }
+
+    // ---------------------------------------------------------------- reading and parsing
+
+    private String read() throws ConfigException {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException(file, 1, "(file)", "larger than " + MAX_FILE_BYTES + " bytes; is it the right file?");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, 1, "(file)", "no such file");
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException(file, 1, "(file)", "cannot read: " + e);
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new ConfigException(file, line, "(file)", "not valid UTF-8 text");
+        }
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+
+    private Node compose(String text) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(50);
+        options.setNestingDepthLimit(50);
+        options.setCodePointLimit(MAX_FILE_BYTES);
+        try {
+            return new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            String context = "";
+            if (e.getProblem() != null && e.getContext() != null) {
+                Mark at = e.getContextMark();
+                context = " (" + e.getContext()
+                        + (at != null && mark != null && at.getLine() != mark.getLine() ? " started at line " + (at.getLine() + 1) : "")
+                        + ")";
+            }
+            throw new ConfigException(file, mark == null ? 1 : mark.getLine() + 1, "(file)",
+                    "YAML syntax error: " + problem + context);
+        } catch (ReaderException e) {
+            throw new ConfigException(file, lineOfCodePoint(text, e.getPosition()), "(file)",
+                    String.format("character U+%04X is not allowed in a YAML file", e.getCodePoint()));
+        } catch (YAMLException e) {
+            throw new ConfigException(file, 1, "(file)", "YAML error: " + e.getMessage());
+        }
+    }
+
+    private static int lineOfCodePoint(String text, int codePointIndex) {
+        int line = 1;
+        int seen = 0;
+        for (int i = 0; i < text.length() && seen < codePointIndex; i += Character.charCount(text.codePointAt(i)), seen++) {
+            line += text.charAt(i) == '\n' ? 1 : 0;
+        }
+        return line;
+    }
+
+    /** Resolves a path from the file against the file's directory. */
+    private Path path(String s) {
+        try {
+            return dir.resolve(s.strip()).normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a valid path: " + e.getReason(), e);
+        }
+    }
+
+    private Path nonBlankPath(ConfigNode node) throws ConfigException {
+        node.nonBlank();
+        return node.parse(this::path);
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private Path stateDir(ConfigNode node) throws ConfigException {
+        Path p = nonBlankPath(node);
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw node.error(p + " exists and is not a directory");
+        }
+        return p;
+    }
+
+    private ControlConfig control(ConfigMap m, Path stateDir) throws ConfigException {
+        int port = m.required("port").port();
+        Path token = m.has("tokenFile") ? nonBlankPath(m.required("tokenFile")) : stateDir.resolve("control.token");
+        return new ControlConfig(port, token);
+    }
+
+    private static long duration(ConfigMap m, String key, long dflt) throws ConfigException {
+        return m.has(key) ? m.required(key).positiveDuration() : dflt;
+    }
+
+    private static Timers timers(Optional<ConfigNode> node) throws ConfigException {
+        if (node.isEmpty()) {
+            return Timers.DEFAULTS;
+        }
+        ConfigMap m = node.get().map(TIMER_KEYS);
+        Timers d = Timers.DEFAULTS;
+        long hb = duration(m, "heartbeatInterval", d.heartbeatIntervalMs());
+        long warn = duration(m, "warnTime", d.warnMs());
+        long dead = duration(m, "deadTime", d.deadMs());
+        long initDead = duration(m, "initDead", d.initDeadMs());
+        String hbText = "heartbeatInterval (" + Durations.format(hb) + ")";
+        if (warn < hb) {
+            throw blame(m, "warnTime", "heartbeatInterval",
+                    "warnTime (" + Durations.format(warn) + ") must be at least " + hbText);
+        }
+        if (dead < 2 * hb) {
+            throw blame(m, "deadTime", "heartbeatInterval",
+                    "deadTime (" + Durations.format(dead) + ") must be at least twice " + hbText);
+        }
+        if (dead <= warn) {
+            throw blame(m, "deadTime", "warnTime", "deadTime (" + Durations.format(dead)
+                    + ") must be longer than warnTime (" + Durations.format(warn) + ")");
+        }
+        if (initDead < dead) {
+            throw blame(m, "initDead", "deadTime", "initDead (" + Durations.format(initDead)
+                    + ") must be at least deadTime (" + Durations.format(dead) + ")");
+        }
+        return new Timers(hb, warn, dead, initDead);
+    }
+
+    /**
+     * A rule between two keys is reported at {@code key} if the file sets it (or sets neither),
+     * otherwise at {@code other}, the one the file did set to a value that breaks the rule.
+     */
+    private static ConfigException blame(ConfigMap m, String key, String other, String reason) {
+        return m.has(key) || !m.has(other) ? m.errorAt(key, reason) : m.errorAt(other, reason);
+    }
+
+    private List<LinkConfig> links(ConfigNode node, ControlConfig control) throws ConfigException {
+        List<ConfigNode> items = node.list();
+        if (items.isEmpty()) {
+            throw node.error("at least one link is required (two or more on separate networks are recommended)");
+        }
+        InetSocketAddress controlAddress = new InetSocketAddress(LOOPBACK, control.port());
+        List<LinkConfig> links = new ArrayList<>();
+        Map<String, ConfigNode> names = new HashMap<>();
+        List<ConfigNode> localNodes = new ArrayList<>();
+        for (ConfigNode item : items) {
+            ConfigMap m = item.map(LINK_KEYS);
+            ConfigNode nameNode = m.required("name");
+            String name = nameNode.uniqueName(names, "link");
+            ConfigNode localNode = m.required("local");
+            InetSocketAddress local = localNode.parse(s -> Addresses.hostPort(s, resolver));
+            ConfigNode peerNode = m.required("peer");
+            InetSocketAddress peer = peerNode.parse(s -> Addresses.hostPort(s, resolver));
+            if ((local.getAddress() instanceof Inet4Address) != (peer.getAddress() instanceof Inet4Address)) {
+                throw peerNode.error("local and peer addresses must be of the same family (both IPv4 or both IPv6)");
+            }
+            for (int i = 0; i < links.size(); i++) {
+                if (Addresses.clash(local, links.get(i).local())) {
+                    throw localNode.error("port " + local.getPort() + " on this host is already bound by "
+                            + links.get(i).name() + " (line " + localNodes.get(i).line() + ")");
+                }
+            }
+            if (Addresses.clash(local, controlAddress)) {
+                throw localNode.error("port " + local.getPort() + " is also control.port (the control channel binds 127.0.0.1)");
+            }
+            links.add(new LinkConfig(name, local, peer));
+            localNodes.add(localNode);
+        }
+        if (links.size() == 1) {
+            log.warn("{}: only one link ({}) is configured: a single failed network or switch will look like a dead peer;"
+                    + " add a second link on a separate network", file, links.get(0).name());
+        }
+        return links;
+    }
+
+    private static List<PingNode> pingNodes(Optional<ConfigNode> node) throws ConfigException {
+        List<PingNode> out = new ArrayList<>();
+        Map<String, ConfigNode> seen = new HashMap<>();
+        for (ConfigNode item : node.isPresent() ? node.get().list() : List.<ConfigNode>of()) {
+            PingNode p = item.parse(Addresses::pingNode);
+            ConfigNode first = seen.putIfAbsent(p.toString(), item);
+            if (first != null) {
+                throw item.error("ping node " + p + " is listed twice (first at line " + first.line() + ")");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static FailurePolicy failurePolicy(Optional<ConfigNode> node) throws ConfigException {
+        if (node.isEmpty()) {
+            return FailurePolicy.DEFAULTS;
+        }
+        ConfigMap m = node.get().map(POLICY_KEYS);
+        FailurePolicy d = FailurePolicy.DEFAULTS;
+        int restartLimit = m.has("restartLimit") ? m.required("restartLimit").integer(0, 1000) : d.restartLimit();
+        int maxFailovers = m.has("maxFailovers") ? m.required("maxFailovers").integer(1, 1000) : d.maxFailovers();
+        return new FailurePolicy(restartLimit, maxFailovers, duration(m, "window", d.windowMs()),
+                duration(m, "monitorInterval", d.monitorIntervalMs()));
+    }
+
+    private List<GroupConfig> groups(Optional<ConfigNode> node, String localNode, String peerNode, FailurePolicy policy)
+            throws ConfigException {
+        ResourceParser resources = new ResourceParser(dir, policy.monitorIntervalMs());
+        List<GroupConfig> groups = new ArrayList<>();
+        Map<String, ConfigNode> groupNames = new HashMap<>();
+        Map<InetAddress, ConfigNode> addresses = new HashMap<>();
+        for (ConfigNode item : node.isPresent() ? node.get().list() : List.<ConfigNode>of()) {
+            ConfigMap m = item.map(GROUP_KEYS);
+            String name = m.required("name").uniqueName(groupNames, "group");
+            ConfigNode homeNode = m.required("home");
+            String home = homeNode.name();
+            if (!home.equals(localNode) && !home.equals(peerNode)) {
+                throw homeNode.error("home must be this node (" + localNode + ") or its peer (" + peerNode + "), not '" + home + "'");
+            }
+            GroupConfig.Failback failback = GroupConfig.Failback.AUTO;
+            if (m.has("failback")) {
+                ConfigNode f = m.required("failback");
+                failback = switch (f.string().strip()) {
+                    case "auto" -> GroupConfig.Failback.AUTO;
+                    case "manual" -> GroupConfig.Failback.MANUAL;
+                    default -> throw f.error("failback is auto or manual, not '" + f.string().strip() + "'");
+                };
+            }
+            List<ResourceConfig> list = new ArrayList<>();
+            Map<String, ConfigNode> resourceNames = new HashMap<>();
+            for (ConfigNode r : m.has("resources") ? m.required("resources").list() : List.<ConfigNode>of()) {
+                list.add(resources.parse(r, resourceNames, addresses));
+            }
+            groups.add(new GroupConfig(name, home, failback, list));
+        }
+        return groups;
+    }
+
+    private static List<NotifyConfig> notifiers(Optional<ConfigNode> node) throws ConfigException {
+        List<NotifyConfig> out = new ArrayList<>();
+        for (ConfigNode item : node.isPresent() ? node.get().list() : List.<ConfigNode>of()) {
+            ConfigMap m = item.map(NOTIFY_KEYS);
+            Set<String> events = new LinkedHashSet<>();
+            if (m.has("events")) {
+                ConfigNode eventsNode = m.required("events");
+                List<ConfigNode> list = eventsNode.list();
+                if (list.isEmpty()) {
+                    throw eventsNode.error("lists no event; leave events out to be notified of every event");
+                }
+                for (ConfigNode e : list) {
+                    String name = e.string().strip();
+                    if (!EVENT_NAME.matcher(name).matches()) {
+                        throw e.error("'" + name + "' is not an event type name (like TakeoverCompleted)");
+                    }
+                    if (!events.add(name)) {
+                        throw e.error("event " + name + " is listed twice");
+                    }
+                }
+            }
+            String command = m.required("command").nonBlank();
+            long timeout = duration(m, "timeout", DEFAULT_NOTIFY_TIMEOUT_MS);
+            out.add(new NotifyConfig(events, command, timeout));
+        }
+        return out;
+    }
+}
