@@ -40,6 +40,7 @@ import org.clusterd.cluster.NodeState;
  *          8     sequence           (signed, must be &gt;= 0)
  *          8     sentAtMillis       (signed, must be &gt;= 0)
  *          1     state              (NodeState ordinal)
+ *          8     peerIncarnation    (signed, must be &gt;= 0)
  *          8     standbyEpoch       (signed, must be &gt;= 0)
  *          8     peerStandbyEpoch   (signed, must be &gt;= 0)
  *          2     pingReached
@@ -73,7 +74,7 @@ public final class HeartbeatCodec {
     private static final byte[] MAGIC = {'C', 'L', 'H', 'B'};
     private static final int HEADER = MAGIC.length + 1;
     /** Body bytes besides the names and groups: two name lengths, 5 longs, state, 3 counters, count. */
-    private static final int FIXED_BODY = 2 + 5 * 8 + 1 + 3 * 2 + 1;
+    private static final int FIXED_BODY = 2 + 6 * 8 + 1 + 3 * 2 + 1;
     /** Group bytes besides the name: name length, generation, status. */
     private static final int FIXED_GROUP = 1 + 8 + 1;
     /** The smallest valid datagram: one-byte cluster and node names, no groups. */
@@ -154,6 +155,7 @@ public final class HeartbeatCodec {
         out.putLong(nonNegative("sequence", hb.sequence()));
         out.putLong(nonNegative("sentAtMillis", hb.sentAtMillis()));
         out.put((byte) hb.state().ordinal());
+        out.putLong(nonNegative("peerIncarnation", hb.peerIncarnation()));
         out.putLong(nonNegative("standbyEpoch", hb.standbyEpoch()));
         out.putLong(nonNegative("peerStandbyEpoch", hb.peerStandbyEpoch()));
         out.putShort(counter("pingReached", hb.pingReached()));
@@ -222,6 +224,7 @@ public final class HeartbeatCodec {
         if (state >= STATES.length) {
             throw new Malformed("state " + state + " out of range");
         }
+        long peerIncarnation = in.nonNegativeLong("peerIncarnation");
         long standbyEpoch = in.nonNegativeLong("standbyEpoch");
         long peerStandbyEpoch = in.nonNegativeLong("peerStandbyEpoch");
         int pingReached = in.u16("pingReached");
@@ -248,7 +251,7 @@ public final class HeartbeatCodec {
         if (in.remaining() != 0) {
             throw new Malformed(in.remaining() + " bytes after the last group");
         }
-        return new Heartbeat(cluster, node, incarnation, sequence, sentAt, STATES[state], standbyEpoch,
+        return new Heartbeat(cluster, node, incarnation, sequence, sentAt, STATES[state], peerIncarnation, standbyEpoch,
                 peerStandbyEpoch, pingReached, pingTotal, linksUp, groups);
     }
 

@@ -57,7 +57,7 @@ class HeartbeatAcceptorTest {
                 badVersion,                                                           // BAD_VERSION
                 badMac,                                                               // BAD_MAC
                 Wire.betaBody(1, 1).u8(0).seal(KEY),                                  // MALFORMED: trailing byte
-                codec.encode(new Heartbeat("staging", BETA, 1, 1, NOW, NodeState.ACTIVE, 0, 0, 0, 0, 0,
+                codec.encode(new Heartbeat("staging", BETA, 1, 1, NOW, NodeState.ACTIVE, 0L, 0, 0, 0, 0, 0,
                         List.of())),                                                  // WRONG_CLUSTER
                 codec.encode(Wire.heartbeat("gamma", 1, 1)),                          // UNKNOWN_NODE
                 valid,                                                                // accepted

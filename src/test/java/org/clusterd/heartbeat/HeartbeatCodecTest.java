@@ -29,7 +29,7 @@ class HeartbeatCodecTest {
     }
 
     private static Heartbeat withGroups(String cluster, String node, List<GroupClaim> groups) {
-        return new Heartbeat(cluster, node, 3, 9, NOW, NodeState.STANDBY, 5, 5, 0, 3, 1, groups);
+        return new Heartbeat(cluster, node, 3, 9, NOW, NodeState.STANDBY, 0L, 5, 5, 0, 3, 1, groups);
     }
 
     private void assertRoundTrips(Heartbeat hb) {
@@ -84,10 +84,10 @@ class HeartbeatCodecTest {
     @Test
     void roundTripsTheExtremesOfEveryField() {
         for (NodeState state : NodeState.values()) {
-            assertRoundTrips(new Heartbeat(CLUSTER, ALPHA, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, state,
+            assertRoundTrips(new Heartbeat(CLUSTER, ALPHA, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, state, 0L,
                     Long.MAX_VALUE, Long.MAX_VALUE, 0xFFFF, 0xFFFF, 0xFFFF,
                     List.of(new GroupClaim("g", Long.MAX_VALUE, ClaimStatus.STOPPING))));
-            assertRoundTrips(new Heartbeat(CLUSTER, ALPHA, 0, 0, 0, state, 0, 0, 0, 0, 0,
+            assertRoundTrips(new Heartbeat(CLUSTER, ALPHA, 0, 0, 0, state, 0L, 0, 0, 0, 0, 0,
                     List.of(new GroupClaim("g", 0, ClaimStatus.NONE))));
         }
     }
@@ -123,12 +123,12 @@ class HeartbeatCodecTest {
                 hb -> withGroups("c", "n", List.of(new GroupClaim("g", 1, ClaimStatus.NONE),
                         new GroupClaim("g", 2, ClaimStatus.NONE))),
                 hb -> withGroups("c", "n", List.of(new GroupClaim("g", -1, ClaimStatus.NONE))),
-                hb -> new Heartbeat(CLUSTER, ALPHA, -1, 1, NOW, NodeState.ACTIVE, 0, 0, 0, 0, 0, List.of()),
-                hb -> new Heartbeat(CLUSTER, ALPHA, 1, -1, NOW, NodeState.ACTIVE, 0, 0, 0, 0, 0, List.of()),
-                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, -1, NodeState.ACTIVE, 0, 0, 0, 0, 0, List.of()),
-                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, -2, 0, 0, 0, 0, List.of()),
-                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, 0, 0, 0x10000, 0, 0, List.of()),
-                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, 0, 0, 0, -1, 0, List.of()));
+                hb -> new Heartbeat(CLUSTER, ALPHA, -1, 1, NOW, NodeState.ACTIVE, 0L, 0, 0, 0, 0, 0, List.of()),
+                hb -> new Heartbeat(CLUSTER, ALPHA, 1, -1, NOW, NodeState.ACTIVE, 0L, 0, 0, 0, 0, 0, List.of()),
+                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, -1, NodeState.ACTIVE, 0L, 0, 0, 0, 0, 0, List.of()),
+                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, 0L, -2, 0, 0, 0, 0, List.of()),
+                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, 0L, 0, 0, 0x10000, 0, 0, List.of()),
+                hb -> new Heartbeat(CLUSTER, ALPHA, 1, 1, NOW, NodeState.ACTIVE, 0L, 0, 0, 0, -1, 0, List.of()));
         for (UnaryOperator<Heartbeat> make : bad) {
             Heartbeat hb = make.apply(ok);
             assertThatThrownBy(() -> codec.encode(hb)).as(hb.toString()).isInstanceOf(IllegalArgumentException.class);
@@ -196,40 +196,40 @@ class HeartbeatCodecTest {
                 // trailing byte after the last group
                 Wire.betaBody(1, 1).u8(0).seal(KEY),
                 // one group announced, none present
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(1).seal(KEY),
                 // group truncated in the middle of its generation
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(1).str("web").bytes(0, 0, 0).seal(KEY),
                 // state ordinal out of range
                 Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(NodeState.values().length)
-                        .i64(0).i64(0).u16(0).u16(0).u16(0).u8(0).seal(KEY),
+                        .i64(0).i64(0).i64(0).u16(0).u16(0).u16(0).u8(0).seal(KEY),
                 // claim status ordinal out of range
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(1).str("web").i64(1).u8(ClaimStatus.values().length).seal(KEY),
                 // more groups than allowed
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(HeartbeatCodec.MAX_GROUPS + 1).str("web").i64(1).u8(0).seal(KEY),
                 // empty node name
-                Wire.header().str(CLUSTER).u8(0).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).u8(0).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(0).u8(0).seal(KEY),
                 // name longer than 64 bytes
-                Wire.header().str(CLUSTER).str("n".repeat(65)).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str("n".repeat(65)).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(0).seal(KEY),
                 // invalid UTF-8 in the node name
-                Wire.header().str(CLUSTER).u8(2).bytes(0xC3, 0x28).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).u8(2).bytes(0xC3, 0x28).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(0).seal(KEY),
                 // control character in the cluster name
-                Wire.header().str("pr\u001bod").str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str("pr\u001bod").str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(0).seal(KEY),
                 // the same group twice
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(2).str("web").i64(1).u8(0).str("web").i64(2).u8(0).seal(KEY),
                 // negative sequence
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(-5).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(-5).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(0).seal(KEY),
                 // negative generation
-                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0)
+                Wire.header().str(CLUSTER).str(BETA).i64(1).i64(1).i64(NOW).u8(1).i64(0).i64(0).i64(0)
                         .u16(0).u16(0).u16(0).u8(1).str("web").i64(-1).u8(0).seal(KEY));
         for (byte[] datagram : malformed) {
             assertRejected(datagram, RejectReason.MALFORMED);

@@ -31,7 +31,7 @@ final class RandomHeartbeats {
             groups.add(new GroupClaim(g, nonNegative(random), ClaimStatus.values()[random.nextInt(6)]));
         }
         return new Heartbeat(cluster, node, nonNegative(random), nonNegative(random), nonNegative(random),
-                NodeState.values()[random.nextInt(NodeState.values().length)], nonNegative(random),
+                NodeState.values()[random.nextInt(NodeState.values().length)], 0L, nonNegative(random),
                 nonNegative(random), random.nextInt(0x10000), random.nextInt(0x10000), random.nextInt(0x10000), groups);
     }
 

@@ -44,7 +44,7 @@ final class Wire {
     /** The body of {@link #heartbeat} from beta, written by hand; groups: web gen 7 RUNNING. */
     static Wire betaBody(long incarnation, long sequence) {
         return header().str(CLUSTER).str(BETA).i64(incarnation).i64(sequence).i64(NOW)
-                .u8(NodeState.ACTIVE.ordinal()).i64(2).i64(4).u16(1).u16(2).u16(2)
+                .u8(NodeState.ACTIVE.ordinal()).i64(0).i64(2).i64(4).u16(1).u16(2).u16(2)
                 .u8(1).str("web").i64(7).u8(ClaimStatus.RUNNING.ordinal());
     }
 
@@ -122,7 +122,7 @@ final class Wire {
     }
 
     static Heartbeat heartbeat(String node, long incarnation, long sequence, long sentAt) {
-        return new Heartbeat(CLUSTER, node, incarnation, sequence, sentAt, NodeState.ACTIVE, 2, 4, 1, 2, 2,
+        return new Heartbeat(CLUSTER, node, incarnation, sequence, sentAt, NodeState.ACTIVE, 0L, 2, 4, 1, 2, 2,
                 List.of(new GroupClaim("web", 7, ClaimStatus.RUNNING)));
     }
 }
