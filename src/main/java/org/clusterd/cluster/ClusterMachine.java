@@ -660,11 +660,11 @@ public final class ClusterMachine {
         if (status.isClaim()) {
             return false;
         }
+        if (!peerKnowsUs()) {
+            return false; // its claims may predate our start or join (or be a replay): wait one round trip
+        }
         if (status == ClaimStatus.RELEASED && claim.get().generation() >= g.generation) {
             return true; // handed to us explicitly
-        }
-        if (!peerKnowsUs()) {
-            return false; // its claims may predate our start or join: wait one round trip
         }
         NodeState peerState = peer.state();
         if (peerState == NodeState.STANDBY || peerState == NodeState.LEAVING) {
@@ -845,8 +845,9 @@ public final class ClusterMachine {
                 hb.map(h -> peerAlive(now) ? h.state().name() : "DEAD").orElse("UNKNOWN"), peerAlive(now),
                 heard == LinkHealth.NEVER ? -1 : now - heard, StandbyEpoch.isStandby(peerStandbyEpoch),
                 hb.map(Heartbeat::incarnation).orElse(0L), hb.map(Heartbeat::pingReached).orElse(-1));
+        boolean splitBrain = groups.values().stream().anyMatch(g -> g.splitBrainReported);
         return new MachineSnapshot(cluster, local, state.name(), StandbyEpoch.isStandby(standbyEpoch), incarnation,
-                pingReached, pingTotal, p, links, gs);
+                pingReached, pingTotal, splitBrain, p, links, gs);
     }
 
     private String ownerNow(long now, LocalGroup g) {

@@ -4,10 +4,10 @@ import java.util.List;
 
 /**
  * What the state machine knows at one instant, immutable, for the views. Ages are milliseconds
- * before the snapshot (-1: never).
+ * before the snapshot (-1: never). {@code splitBrain}: both nodes claim a group right now.
  */
 public record MachineSnapshot(String cluster, String node, String state, boolean standbyLock, long incarnation,
-                              int pingReached, int pingTotal, PeerInfo peer, List<LinkInfo> links,
+                              int pingReached, int pingTotal, boolean splitBrain, PeerInfo peer, List<LinkInfo> links,
                               List<GroupInfo> groups) {
     public MachineSnapshot {
         links = List.copyOf(links);

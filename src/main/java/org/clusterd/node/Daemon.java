@@ -1,13 +1,85 @@
 package org.clusterd.node;
 
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import org.clusterd.config.ClusterConfig;
+import org.clusterd.config.ResourceConfig;
+import org.clusterd.heartbeat.UdpHeartbeatTransport;
+import org.clusterd.resource.PingChecker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The running node daemon: wires every layer, runs the event loop until a graceful stop. */
 public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /**
+     * Heartbeats are not judged by the sender's clock: two nodes whose clocks drifted apart must still
+     * hear each other (rejecting them would make both take over). Replays are stopped by incarnation,
+     * sequence window and the receiver-acknowledgement in every heartbeat instead.
+     */
+    private static final Duration NO_CLOCK_SKEW_LIMIT = Duration.ofDays(365L * 100);
+
     private Daemon() {}
 
     /** Runs the node in the foreground until SIGTERM (graceful handover) and returns the exit status. */
     public static int run(ClusterConfig config) {
-        throw new UnsupportedOperationException("not yet wired");
+        EventHub events = new EventHub(500);
+        if (!config.notifiers().isEmpty()) {
+            events.subscribe(new NotifyCommands(config.notifiers()));
+        }
+        UdpHeartbeatTransport transport = new UdpHeartbeatTransport(config.clusterName(), config.localNode(),
+                config.peerNode(), config.clusterKey(), config.links(), Clock.systemUTC(), NO_CLOCK_SKEW_LIMIT);
+        NodeRuntime runtime = new NodeRuntime(config, NodeClock.system(), transport, ResyncHandler.NONE, events);
+        ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "clusterd-ping");
+            t.setDaemon(true);
+            return t;
+        });
+        PingChecker ping = new PingChecker(config.pingNodes());
+        try {
+            runtime.start();
+        } catch (IOException e) {
+            log.error("cannot start node {}: {}", config.localNode(), e.getMessage());
+            runtime.close();
+            events.close();
+            return 1;
+        }
+        if (!config.pingNodes().isEmpty()) {
+            long every = Math.max(1000, 2 * config.timers().heartbeatIntervalMs());
+            Duration timeout = Duration.ofMillis(Math.min(1000, config.timers().deadMs() / 3));
+            pinger.scheduleWithFixedDelay(() -> runtime.pingResult(ping.reachable(timeout)), 0, every, TimeUnit.MILLISECONDS);
+        }
+        Duration stopLimit = gracefulStopLimit(config);
+        Thread hook = new Thread(() -> {
+            log.info("SIGTERM: handing groups over (at most {} s)", stopLimit.toSeconds());
+            if (!runtime.shutdown(stopLimit)) {
+                log.error("graceful stop did not finish within {} s", stopLimit.toSeconds());
+            }
+        }, "clusterd-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            runtime.awaitExit();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pinger.shutdownNow();
+            ping.close();
+            runtime.close();
+            events.close();
+        }
+        log.info("node {} stopped", config.localNode());
+        return 0;
+    }
+
+    /** Long enough to stop every group (each resource at its timeout) and tell the peer. */
+    static Duration gracefulStopLimit(ClusterConfig config) {
+        long stops = config.groups().stream().flatMap(g -> g.resources().stream())
+                .mapToLong(ResourceConfig::timeoutMs).sum();
+        return Duration.ofMillis(stops * 2 + config.timers().deadMs() * 2 + 10_000);
     }
 }
