@@ -75,12 +75,12 @@ public final class NodeRuntime implements ClusterService {
     public void start() throws IOException {
         PersistentState persisted = store.load();
         boolean locked = lock.present();
-        Set<String> running = workers.probeRunning();
+        Set<String> foundRunning = workers.probeRunning();
         long incarnation = Math.max(persisted.lastIncarnation() + 1, System.currentTimeMillis());
         long now = clock.millis();
-        machine = new ClusterMachine(config, persisted, locked, running, incarnation, now);
+        machine = new ClusterMachine(config, persisted, locked, foundRunning, incarnation, now);
         log.info("node {} of cluster {} starting: incarnation {}, state {}, standby lock {}, found running {}",
-                config.localNode(), config.clusterName(), incarnation, store.file(), locked, running);
+                config.localNode(), config.clusterName(), incarnation, store.file(), locked, foundRunning);
         transport.start((link, hb) -> post(new ClusterInput.HeartbeatReceived(0, link, hb)));
         running = true;
         carryOut(machine.start(), now, null);
