@@ -53,6 +53,11 @@ public sealed interface ClusterEvent {
         public Severity severity() { return Severity.CRITICAL; }
     }
 
+    record TakeoverCompleted(long time, String node, String group, String fromNode, long generation) implements ClusterEvent {
+        public String message() { return group + " taken over from " + fromNode + " and running (generation " + generation + ")"; }
+        public Severity severity() { return Severity.WARNING; }
+    }
+
     record GroupStarted(long time, String node, String group, long generation) implements ClusterEvent {
         public String message() { return group + " started (generation " + generation + ")"; }
         public Severity severity() { return Severity.INFO; }

@@ -277,6 +277,10 @@ public final class ClusterMachine {
             g.phase = GroupPhase.RUNNING;
             g.lastResult = "started";
             emit(new GroupStarted(now, local, g.name(), g.generation));
+            if (g.takingOver) {
+                emit(new TakeoverCompleted(now, local, g.name(), peer.name(), g.generation));
+                g.takingOver = false;
+            }
             urgentHeartbeat = true;
             return;
         }
@@ -584,12 +588,19 @@ public final class ClusterMachine {
             case IDLE, RELEASED, DECLINED -> {
                 if (mayStart(now, g)) {
                     boolean fromPeer = g.home().equals(peer.name());
+                    String takeover = null;
                     if ((fromPeer || peer.name().equals(g.owner)) && !peerAlive(now)) {
-                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), "peer silent on every link"));
+                        takeover = "peer silent on every link";
                     } else if (fromPeer && peerStatus == ClaimStatus.RELEASED) {
-                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), "released by " + peer.name()));
+                        takeover = "released by " + peer.name();
+                    } else if (fromPeer) {
+                        takeover = peer.name() + " is " + peer.state();
+                    }
+                    if (takeover != null) {
+                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), takeover));
                     }
                     startGroup(now, g, "may run here");
+                    g.takingOver = takeover != null;
                 }
             }
             case STOPPING, RESYNC_FINAL -> { }

@@ -20,6 +20,8 @@ final class LocalGroup {
     long requestExpiresAt;
     long retryNotBefore;
     boolean splitBrainReported;
+    /** The current start takes the group over from the peer (for the TakeoverCompleted event). */
+    boolean takingOver;
     String lastResult = "";
     final FailureWindow restarts;
 

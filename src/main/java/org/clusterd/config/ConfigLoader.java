@@ -364,6 +364,9 @@ public final class ConfigLoader {
                     if (!EVENT_NAME.matcher(name).matches()) {
                         throw e.error("'" + name + "' is not an event type name (like TakeoverCompleted)");
                     }
+                    if (!EventTypes.ALL.contains(name)) {
+                        throw e.error("unknown event type '" + name + "'; known: " + String.join(", ", EventTypes.ALL));
+                    }
                     if (!events.add(name)) {
                         throw e.error("event " + name + " is listed twice");
                     }
