@@ -30,7 +30,7 @@ public final class Daemon {
     public static int run(ClusterConfig config) {
         EventHub events = new EventHub(500);
         if (!config.notifiers().isEmpty()) {
-            events.subscribe(new NotifyCommands(config.notifiers()));
+            events.subscribe(new NotifyCommands(config.notifiers(), NodeEnvironment.of(config)));
         }
         UdpHeartbeatTransport transport = new UdpHeartbeatTransport(config.clusterName(), config.localNode(),
                 config.peerNode(), config.clusterKey(), config.links(), Clock.systemUTC(), NO_CLOCK_SKEW_LIMIT);

@@ -45,8 +45,7 @@ final class GroupWorkers implements AutoCloseable {
         this.inbox = inbox;
         this.clock = clock;
         this.resync = resync;
-        Map<String, String> env = Map.of("CLUSTERD_NODE", config.localNode(), "CLUSTERD_PEER", config.peerNode(),
-                "CLUSTERD_CLUSTER", config.clusterName());
+        Map<String, String> env = NodeEnvironment.of(config);
         for (GroupConfig g : config.groups()) {
             runners.put(g.name(), new GroupRunner(g, env));
             workers.put(g.name(), Executors.newSingleThreadExecutor(r -> daemonThread(r, "clusterd-group-" + g.name())));

@@ -73,6 +73,8 @@ public final class NodeRuntime implements ClusterService {
 
     /** Probes the resources, restores the state, opens the links and starts the loop. */
     public void start() throws IOException {
+        java.nio.file.Files.createDirectories(config.stateDir(), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         PersistentState persisted = store.load();
         boolean locked = lock.present();
         Set<String> foundRunning = workers.probeRunning();

@@ -25,11 +25,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class NotifyCommands implements Consumer<ClusterEvent> {
     private static final Logger log = LoggerFactory.getLogger(NotifyCommands.class);
     private final List<NotifyConfig> notifiers;
+    private final Map<String, String> nodeEnvironment;
     private final CommandRunner runner = new CommandRunner();
     private final ObjectMapper json = new ObjectMapper();
 
-    NotifyCommands(List<NotifyConfig> notifiers) {
+    NotifyCommands(List<NotifyConfig> notifiers, Map<String, String> nodeEnvironment) {
         this.notifiers = notifiers;
+        this.nodeEnvironment = nodeEnvironment;
     }
 
     @Override
@@ -46,7 +48,7 @@ final class NotifyCommands implements Consumer<ClusterEvent> {
     }
 
     private Map<String, String> environment(ClusterEvent e) {
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(nodeEnvironment);
         env.put("CLUSTERD_EVENT_TYPE", e.type());
         env.put("CLUSTERD_EVENT_SEVERITY", e.severity().name());
         env.put("CLUSTERD_EVENT_NODE", e.node());

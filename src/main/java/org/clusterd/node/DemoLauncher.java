@@ -1,0 +1,121 @@
+package org.clusterd.node;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code clusterd demo}: runs the two demo nodes of {@code etc/demo/} as separate processes on
+ * loopback, tells the user what runs where and how to watch and break it, and on Ctrl-C stops both
+ * gracefully. Everything it writes goes to {@code demo-run/} next to {@code etc/}.
+ */
+public final class DemoLauncher {
+    private static final List<String> NODES = List.of("alpha", "beta");
+
+    private final Path home;
+    private final Path jar;
+    private final PrintStream out;
+    private final List<Process> nodes = new ArrayList<>();
+
+    public DemoLauncher(Path home, Path jar, PrintStream out) {
+        this.home = home;
+        this.jar = jar;
+        this.out = out;
+    }
+
+    /** The project directory: the one holding {@code etc/demo}, found from the jar ({@code target/clusterd.jar}) or the working directory. */
+    public static Path findHome() {
+        try {
+            Path jar = Path.of(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = jar.getParent(); p != null; p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("etc/demo"))) {
+                    return p;
+                }
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall back to the working directory
+        }
+        return Path.of("").toAbsolutePath();
+    }
+
+    public static Path ownJar() {
+        try {
+            return Path.of(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts both nodes and waits until they have stopped (Ctrl-C stops them gracefully). */
+    public int run() throws IOException, InterruptedException {
+        Path run = home.resolve("demo-run");
+        Files.createDirectories(run);
+        Path key = run.resolve("cluster.key");
+        if (!Files.exists(key)) {
+            byte[] bytes = new byte[32];
+            new SecureRandom().nextBytes(bytes);
+            AtomicFiles.write(key, bytes);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "clusterd-demo-stop"));
+        for (String n : NODES) {
+            ProcessBuilder pb = new ProcessBuilder(javaExecutable(), "-Xmx96m", "-jar", jar.toString(), "run",
+                    "--config", home.resolve("etc/demo/" + n + ".yaml").toString());
+            pb.redirectErrorStream(true).redirectOutput(run.resolve(n + ".log").toFile());
+            pb.environment().put("CLUSTERD_JAR", jar.toString());
+            nodes.add(pb.start());
+        }
+        describe(run);
+        for (Process p : nodes) {
+            p.waitFor();
+        }
+        out.println("both demo nodes have stopped");
+        return 0;
+    }
+
+    private void describe(Path run) {
+        String cli = "java -jar " + home.relativize(jar);
+        out.println("clusterd demo: two nodes on 127.0.0.1, logs and state in " + run);
+        out.println("  alpha  pid " + nodes.get(0).pid() + "  home of group 'web'  (service on 127.0.0.1:7301)");
+        out.println("  beta   pid " + nodes.get(1).pid() + "  home of group 'mail' (service on 127.0.0.1:7302)");
+        out.println();
+        out.println("Watch it:");
+        out.println("  " + cli + " status --config etc/demo/alpha.yaml          (add --json for the API document)");
+        out.println("  bash -c 'cat </dev/tcp/127.0.0.1/7301'          which node serves 'web' now");
+        out.println("  tail -f demo-run/alpha.log demo-run/journal.log");
+        out.println("Break it:");
+        out.println("  kill -9 " + nodes.get(0).pid() + "                                   crash alpha: beta takes 'web' over after 3 s");
+        out.println("  " + cli + " failover web --config etc/demo/alpha.yaml    move 'web' to beta now");
+        out.println("  " + cli + " standby --config etc/demo/beta.yaml          beta hands everything over and stays out");
+        out.println("  " + cli + " join --config etc/demo/beta.yaml             ...and comes back");
+        out.println("Restart a killed node by hand:  " + cli + " run --config etc/demo/alpha.yaml");
+        out.println("Ctrl-C stops both nodes gracefully.");
+        out.flush();
+    }
+
+    private void stopAll() {
+        for (Process p : nodes) {
+            p.destroy(); // SIGTERM: graceful handover
+        }
+        for (Process p : nodes) {
+            try {
+                if (!p.waitFor(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
