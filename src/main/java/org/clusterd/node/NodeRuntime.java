@@ -109,7 +109,7 @@ public final class NodeRuntime implements ClusterService {
                     input = new ClusterInput.Operator(now, req.command());
                     answer = req.answer();
                 } else {
-                    input = Inputs.at((ClusterInput) item, now);
+                    input = ((ClusterInput) item).at(now);
                 }
                 carryOut(machine.handle(input), now, answer);
             }
