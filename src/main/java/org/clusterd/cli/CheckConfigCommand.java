@@ -5,7 +5,7 @@ import org.clusterd.config.ClusterConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "check-config", mixinStandardHelpOptions = true,
+@Command(name = "check-config",
         description = "Validate a configuration file without starting anything; errors read FILE:LINE: key: reason.")
 final class CheckConfigCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "the configuration file to check")

@@ -3,7 +3,7 @@ package org.clusterd.cli;
 import picocli.CommandLine.Command;
 
 /** Placeholder: the integrator wires it to the demo launcher once that exists. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a two-node demo cluster on this machine.")
+@Command(name = "demo", description = "Run a two-node demo cluster on this machine.")
 final class DemoCommand extends Subcommand {
     @Override
     int execute() throws Failure {

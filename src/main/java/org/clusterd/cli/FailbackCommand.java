@@ -5,7 +5,7 @@ import org.clusterd.control.ControlException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "failback", mixinStandardHelpOptions = true,
+@Command(name = "failback",
         description = "Bring a group back to its home node (for groups with failback: manual).")
 final class FailbackCommand extends ControlCommand {
     @Parameters(index = "0", paramLabel = "GROUP", description = "the service group")

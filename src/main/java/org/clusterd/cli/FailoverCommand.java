@@ -5,7 +5,7 @@ import org.clusterd.control.ControlException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "failover", mixinStandardHelpOptions = true,
+@Command(name = "failover",
         description = "Move a group to the other node now, from wherever it runs.")
 final class FailoverCommand extends ControlCommand {
     @Parameters(index = "0", paramLabel = "GROUP", description = "the service group")

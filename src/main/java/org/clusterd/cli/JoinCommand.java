@@ -4,7 +4,7 @@ import org.clusterd.control.ControlClient;
 import org.clusterd.control.ControlException;
 import picocli.CommandLine.Command;
 
-@Command(name = "join", mixinStandardHelpOptions = true,
+@Command(name = "join",
         description = "Leave standby: remove the standby lock and take part in the cluster again.")
 final class JoinCommand extends ControlCommand {
     @Override

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
  * fsync, rename). Never replaces an existing file without {@code --force}: a node with a new key cannot
  * talk to its peer until the same key is copied there.
  */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
+@Command(name = "keygen",
         description = "Write a new random cluster key (" + KeygenCommand.KEY_BYTES + " bytes, mode 600) to FILE;"
                 + " copy it to the other node over a secure channel.")
 final class KeygenCommand extends Subcommand {

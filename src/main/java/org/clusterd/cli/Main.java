@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code clusterd} command: runs the daemon ({@code run}) and talks to a running one over the local
@@ -68,6 +69,19 @@ public final class Main implements Callable<Integer> {
     /** The configured command line, with {@code env} standing for the process environment (tests pass their own). */
     public static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new Main(env));
+        cl.setParameterExceptionHandler((e, args) -> {
+            // "clusterd failover: Missing required parameter: 'GROUP'", then suggestions or the usage
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            String name = command.getCommandSpec().qualifiedName();
+            err.println(name + ": " + e.getMessage());
+            if (UnmatchedArgumentException.printSuggestions(e, err)) {
+                err.println("See '" + name + " --help'.");
+            } else {
+                command.usage(err);
+            }
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, command, parseResult) -> {
             // a bug or an unexpected failure, not a user error: one line; details in the log at DEBUG
             log.debug("{} failed", command.getCommandName(), e);

@@ -5,7 +5,7 @@ import org.clusterd.node.Daemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run",
         description = "Run the node daemon in the foreground until SIGTERM (then hand the groups over and exit).")
 final class RunCommand extends Subcommand {
     @Mixin

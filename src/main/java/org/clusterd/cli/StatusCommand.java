@@ -7,7 +7,7 @@ import org.clusterd.view.ClusterView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status",
         description = "Show the cluster as the local daemon sees it. Exit 0 if the daemon answered, 3 if none runs.")
 final class StatusCommand extends ControlCommand {
     @Option(names = "--json", description = "print the daemon's view as JSON (the same document as the HTTP API)")

@@ -25,8 +25,8 @@ final class StatusReport {
         sb.append("cluster ").append(v.cluster()).append(", node ").append(v.node()).append(": ").append(v.state());
         if (s != null) {
             sb.append(", cluster state ").append(s.clusterState())
-                    .append(" (").append(s.stateChanges()).append(" state changes, ").append(s.failovers())
-                    .append(" failovers since ").append(time(s.startedAtMillis())).append(')');
+                    .append(" (since ").append(time(s.startedAtMillis())).append(": state changes ").append(s.stateChanges())
+                    .append(", failovers ").append(s.failovers()).append(')');
         }
         sb.append('\n').append("as of ").append(time(v.generatedAtMillis())).append("\n\n");
 
@@ -95,6 +95,21 @@ final class StatusReport {
         return millis / 3_600_000 + "h ago";
     }
 
+    /** One line per row and no terminal escapes, whatever the daemon put in a field. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c == '\n' || c == '\r' || c == '\t') {
+                b.append(' ');
+            } else if (Character.isISOControl(c)) {
+                b.append('?');
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
     private static String yesNo(boolean b) {
         return b ? "yes" : "no";
     }
@@ -112,8 +127,7 @@ final class StatusReport {
             String[] r = new String[header.length];
             for (int i = 0; i < r.length; i++) {
                 String c = i < cells.length ? cells[i] : null;
-                // one line per row whatever the daemon put in a field
-                r[i] = c == null ? "-" : c.replace('\n', ' ').replace('\r', ' ');
+                r[i] = c == null ? "-" : printable(c);
             }
             rows.add(r);
         }

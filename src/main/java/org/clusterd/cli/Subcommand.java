@@ -7,6 +7,7 @@ import org.clusterd.config.ClusterConfig;
 import org.clusterd.config.ConfigException;
 import org.clusterd.config.ConfigLoader;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -17,6 +18,9 @@ abstract class Subcommand implements Callable<Integer> {
 
     @ParentCommand
     Main main;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     /** Ends the command with {@code exitCode}, printing {@code message} to standard error. */
     static final class Failure extends Exception {
