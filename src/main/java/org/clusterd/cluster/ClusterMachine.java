@@ -582,7 +582,7 @@ public final class ClusterMachine {
                         takeover = peer.name() + " is " + peer.state();
                     }
                     if (takeover != null) {
-                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), takeover));
+                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), takeover, !peer.alive(now)));
                     }
                     startGroup(now, g, "may run here");
                     g.takingOver = takeover != null;
