@@ -26,18 +26,27 @@ final class TrapReceiver implements AutoCloseable {
     private final Path log;
     private final Process process;
 
+    /** The test configuration: one {@code TRAP security|transport|varbinds} line per notification. */
+    static final String TEST_CONF = String.join("\n",
+            "authCommunity log " + AgentFixture.COMMUNITY,
+            "createUser " + AgentFixture.USER + " SHA-256 " + AgentFixture.AUTH + " AES " + AgentFixture.PRIV,
+            "authUser log " + AgentFixture.USER + " priv",
+            "format2 TRAP %P|%B|%v\\n",
+            "doNotRetainNotificationLogs yes",
+            "");
+
     TrapReceiver(Path dir) throws IOException {
+        this(dir, TEST_CONF);
+    }
+
+    /** An snmptrapd in its own directory {@code dir} with configuration {@code confText}. */
+    TrapReceiver(Path dir, String confText) throws IOException {
         this.dir = dir;
         this.port = FreePorts.next();
         this.log = dir.resolve("traps.log");
+        Files.createDirectories(dir);
         Path conf = dir.resolve("snmptrapd.conf");
-        Files.writeString(conf, String.join("\n",
-                "authCommunity log " + AgentFixture.COMMUNITY,
-                "createUser " + AgentFixture.USER + " SHA-256 " + AgentFixture.AUTH + " AES " + AgentFixture.PRIV,
-                "authUser log " + AgentFixture.USER + " priv",
-                "format2 TRAP %P|%B|%v\\n",
-                "doNotRetainNotificationLogs yes",
-                ""));
+        Files.writeString(conf, confText);
         Files.createDirectories(dir.resolve("persist"));
         List<String> cmd = new ArrayList<>(List.of(NetSnmp.tool("snmptrapd").toString(), "-f", "-n", "-C", "-c", conf.toString(),
                 "-Lf", log.toString()));
