@@ -71,6 +71,7 @@ final class SnapshotObject implements GenericManagedObject {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // the interface still requires it; the agent calls next(request, filter)
     public boolean next(SubRequest<?> request) {
         return next(request, oid -> true);
     }

@@ -100,6 +100,12 @@ class SnmpConfigLoaderTest {
     }
 
     @Test
+    void endpointsAreWrittenUdpHostPortWithIpv6InBrackets() throws Exception {
+        assertThat(SnmpConfig.endpoint(new InetSocketAddress(InetAddress.getByName("::1"), 161))).isEqualTo("udp:[0:0:0:0:0:0:0:1]:161");
+        assertThat(SnmpConfig.endpoint(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 16161))).isEqualTo("udp:127.0.0.1:16161");
+    }
+
+    @Test
     void theSectionIsOptionalAndAnExplicitSourceWins() throws Exception {
         assertThat(ConfigLoader.load(writeConfig(dir, ConfigLoaderTest.MINIMAL), FAKE_DNS).snmp()).isEmpty();
         SnmpConfig s = load(ConfigLoaderTest.MINIMAL + """
