@@ -27,7 +27,7 @@ class EventNotificationsTest {
                 new ClusterEvent.NodeDown(t, "alpha", "beta", "silent"),
                 new ClusterEvent.LinkUp(t, "alpha", "lan"),
                 new ClusterEvent.LinkDown(t, "alpha", "lan", 3000),
-                new ClusterEvent.TakeoverStarted(t, "alpha", "mail", "beta", "dead"),
+                new ClusterEvent.TakeoverStarted(t, "alpha", "mail", "beta", "dead", true),
                 new ClusterEvent.GroupStarted(t, "alpha", "mail", 4),
                 new ClusterEvent.GroupStopped(t, "alpha", "mail", "operator"),
                 new ClusterEvent.GroupFailed(t, "alpha", "mail", "postfix exited 1"),

@@ -227,7 +227,7 @@ class OperatorMaterialTest {
                  SnmpAgent a = AgentFixture.start(s, List.of(AgentFixture.v2cTrap(example.port),
                          AgentFixture.v3Inform(example.port, 1000, 2)))) {
                 assertThat(example.text()).doesNotContain("Warning", "Error", "rror:", "nknown");
-                s.push(new ClusterEvent.TakeoverStarted(System.currentTimeMillis(), "alpha", "files", "beta", "beta is dead"));
+                s.push(new ClusterEvent.TakeoverStarted(System.currentTimeMillis(), "alpha", "files", "beta", "beta is dead", true));
                 s.push(new ClusterEvent.GroupStarted(System.currentTimeMillis(), "alpha", "files", 12));
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                         .until(() -> example.text().lines().filter(l -> l.contains("clusterdGroupStarted")).count() == 2);

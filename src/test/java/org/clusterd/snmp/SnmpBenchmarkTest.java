@@ -101,7 +101,7 @@ class SnmpBenchmarkTest {
             receiver.received.clear();
             for (int i = 0; i < 30; i++) {
                 long t0 = System.nanoTime();
-                service.push(new ClusterEvent.TakeoverStarted(System.currentTimeMillis(), "alpha", "mail", "beta", "bench " + i));
+                service.push(new ClusterEvent.TakeoverStarted(System.currentTimeMillis(), "alpha", "mail", "beta", "bench " + i, true));
                 Long at = receiver.received.poll(2, TimeUnit.SECONDS);
                 assertThat(at).as("trap %d received", i).isNotNull();
                 latencies.add((at - t0) / 1000);

@@ -36,7 +36,7 @@ class SnmpNotificationTest {
 
             long t = System.currentTimeMillis();
             ClusterEvent.TakeoverStarted e = new ClusterEvent.TakeoverStarted(t, "alpha", "mail", "beta",
-                    "beta silent on every link for 3000 ms");
+                    "beta silent on every link for 3000 ms", true);
             long pushed = System.nanoTime();
             service.push(e);
             String trap = trapd.awaitTrap(l -> l.contains("clusterdTakeoverStarted"), Duration.ofSeconds(1));
