@@ -625,10 +625,16 @@ public final class ClusterMachine {
             claimGeneration(g);
             g.phase = GroupPhase.RUNNING;
             urgentHeartbeat = true;
-        } else if (peer.alive(now) || now >= startedAt + initDeadMs || !canRun()) {
+        } else if (!canRun() || orphanDecidable(now)) {
             emit(new OrphanFound(now, local, g.name(), "stopped, it belongs elsewhere"));
             stop(now, g, StopPurpose.YIELD, "orphan not ours to run");
         }
+        // otherwise: the peer has not yet heard this incarnation; its silence about the group means nothing yet
+    }
+
+    /** Whether what the peer says (or its silence) is news about this incarnation of ours. */
+    private boolean orphanDecidable(long now) {
+        return peer.alive(now) ? peer.knows(incarnation, standbyEpoch) : now >= startedAt + initDeadMs;
     }
 
     /** Rule 1 and 2: may this node start the group now? */

@@ -382,6 +382,20 @@ class ClusterMachineTest {
     }
 
     @Test
+    void aRestartedDaemonKeepsItsOrphanUntilThePeerHasHeardIt() {
+        bootBothAndSettle();
+        sim.a.crashDaemon();
+        sim.net.delay("l1", "a", 300);
+        sim.net.delay("l2", "a", 300); // the peer hears the new incarnation late
+        sim.runFor(50);
+        sim.a.boot();
+        sim.runFor(2_000);
+        assertThat(sim.a.events).anyMatch(e -> e.message().contains("adopted"));
+        assertThat(sim.a.eventTypes()).doesNotContain("GroupStopped");
+        assertThat(sim.whereRuns("ga")).isEqualTo("a");
+    }
+
+    @Test
     void aResourceThatFailsToStopSendsTheNodeToStandby() {
         bootBothAndSettle();
         sim.beginExcuse(); // rule 9: without fencing the peer takes over a group that may still run here
