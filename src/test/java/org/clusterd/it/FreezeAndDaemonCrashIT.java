@@ -1,0 +1,128 @@
+package org.clusterd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.clusterd.it.ClusterFixture.ALPHA;
+import static org.clusterd.it.ClusterFixture.BETA;
+import static org.clusterd.it.ClusterFixture.MAIL;
+import static org.clusterd.it.ClusterFixture.NODES;
+import static org.clusterd.it.ClusterFixture.STOP_ALLOWANCE_MILLIS;
+import static org.clusterd.it.ClusterFixture.WEB;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.clusterd.harness.Journal;
+import org.clusterd.it.ClusterFixture.Timers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hung daemon (SIGSTOP of the daemon JVM only) and a crash of the daemon alone (kill -9 of the
+ * JVM; its services keep running unsupervised). Without fencing the peer cannot tell these from a
+ * dead node, so an overlap is possible; the daemon must end it as soon as it runs again.
+ */
+@Timeout(180)
+class FreezeAndDaemonCrashIT {
+    private static final Duration WITHIN = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void daemonFrozenForLessThanTheDeadTimeChangesNothing() throws Exception {
+        // interval 100 ms, dead 1 s: a 400 ms freeze leaves 500 ms of margin.
+        Timers timers = new Timers(100, 300, 1000, 2000);
+        try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonFrozenForLessThanTheDeadTimeChangesNothing")) {
+            c.startSteady();
+
+            c.freeze(ALPHA);
+            Faults.lasting(Duration.ofMillis(400));
+            c.resume(ALPHA);
+
+            c.holdsFor("each group stays home", Duration.ofSeconds(4),
+                    () -> c.runningNow(WEB).equals(Set.of(ALPHA)) && c.runningNow(MAIL).equals(Set.of(BETA)));
+            for (String n : NODES) {
+                assertThat(c.events(n, "TakeoverStarted")).as(n + " took nothing over").isEmpty();
+            }
+            c.assertNeverTwoOwners();
+        }
+    }
+
+    @Test
+    void daemonFrozenForLongerThanTheDeadTimeStopsTheGroupItsPeerTookOver() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir, Timers.FAST, "daemonFrozenForLongerThanTheDeadTime")) {
+            c.startSteady();
+
+            c.freeze(ALPHA);
+            c.awaitEvent(BETA, "TakeoverStarted", WITHIN);
+            // beta's web is up while frozen alpha's web service still runs: the unavoidable overlap.
+            c.awaitRunningOn(WEB, Set.of(ALPHA, BETA), WITHIN);
+            Faults.lasting(Duration.ofSeconds(1));
+            long resumedAt = System.currentTimeMillis();
+            c.resume(ALPHA);
+
+            c.awaitEvent(ALPHA, "LocalPause", WITHIN);
+            // web comes home by automatic failback, one owner at a time; then the journal is complete.
+            c.awaitSoleServer(WEB, ALPHA, WITHIN);
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+
+            long overlapEnd = c.overlapEndAfter(resumedAt);
+            long overlap = c.overlaps().stream().mapToLong(Journal.Overlap::durationMillis).max().orElse(0);
+            Measurements.report("daemonFrozenForLongerThanTheDeadTime",
+                    "overlap end after SIGCONT (dead " + c.timers().deadMs() + " ms)",
+                    overlapEnd + " ms; whole overlap " + overlap + " ms; overlaps " + c.overlaps());
+            assertThat(c.overlaps()).as("one overlap, of web, from the freeze").hasSize(1);
+            assertThat(overlapEnd).isBetween(0L, c.timers().deadMs() + STOP_ALLOWANCE_MILLIS);
+        }
+    }
+
+    @Test
+    void restartedDaemonStopsAtOnceTheGroupItsPeerNowOwns() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir, Timers.FAST, "restartedDaemonStopsAtOnceTheGroupItsPeerNowOwns")) {
+            c.startSteady();
+
+            c.crashDaemonOnly(ALPHA);
+            c.awaitEvent(BETA, "TakeoverStarted", WITHIN);
+            c.awaitRunningOn(WEB, Set.of(ALPHA, BETA), WITHIN);
+            long restartedAt = System.currentTimeMillis();
+            ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
+            c.start(ALPHA);
+
+            c.awaitEvent(ALPHA, "OrphanFound", WITHIN);
+            c.awaitSoleServer(WEB, ALPHA, WITHIN);
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+
+            // Measured from the moment the restarted daemon's links were open (its JVM start-up, which
+            // varies with the machine's load, is reported apart).
+            long listeningAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
+            long overlapEnd = c.overlapEndAfter(listeningAt);
+            Measurements.report("restartedDaemonStopsAtOnceTheGroupItsPeerNowOwns",
+                    "overlap end after the restarted daemon opened its links (dead " + c.timers().deadMs() + " ms)",
+                    overlapEnd + " ms; JVM start-up to that point " + (listeningAt - restartedAt)
+                            + " ms; overlaps " + c.overlaps());
+            assertThat(c.overlaps()).as("one overlap, of web, from the daemon crash").hasSize(1);
+            assertThat(overlapEnd).isBetween(0L, c.timers().deadMs() + STOP_ALLOWANCE_MILLIS);
+        }
+    }
+
+    @Test
+    void daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup() throws Exception {
+        // As systemd's Restart=on-failure would do: the daemon is back well within the dead time (3 s).
+        Timers timers = new Timers(200, 600, 3000, 3000);
+        try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup")) {
+            c.startSteady();
+            long servicePid = c.journal().intervals(WEB).get(0).pid();
+
+            c.crashDaemonOnly(ALPHA);
+            c.start(ALPHA);
+            c.awaitEvent(ALPHA, "OrphanFound", WITHIN);
+            c.holdsFor("web stays on alpha only", Duration.ofSeconds(5), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
+
+            assertThat(c.events(BETA, "TakeoverStarted")).isEmpty();
+            assertThat(c.journal().intervals(WEB)).as("the same web service process, adopted").allMatch(
+                    i -> i.pid() == servicePid);
+            c.assertNeverTwoOwners();
+        }
+    }
+}
