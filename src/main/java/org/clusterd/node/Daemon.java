@@ -7,7 +7,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import java.util.List;
+
 import org.clusterd.config.ClusterConfig;
+import org.clusterd.control.ControlServer;
+import org.clusterd.view.ClusterView;
 import org.clusterd.config.ResourceConfig;
 import org.clusterd.heartbeat.UdpHeartbeatTransport;
 import org.clusterd.resource.PingChecker;
@@ -49,6 +53,17 @@ public final class Daemon {
             events.close();
             return 1;
         }
+        ControlServer control = new ControlServer(runtime, config.control());
+        try {
+            control.start();
+        } catch (IOException e) {
+            log.error("cannot open the control channel: {}; stopping", e.getMessage());
+            runtime.shutdown(gracefulStopLimit(config));
+            runtime.close();
+            events.close();
+            return 1;
+        }
+        runtime.endpoints(new ClusterView.Endpoints(null, null, List.of(), null, control.endpoint()));
         if (!config.pingNodes().isEmpty()) {
             long every = Math.max(1000, 2 * config.timers().heartbeatIntervalMs());
             Duration timeout = Duration.ofMillis(Math.min(1000, config.timers().deadMs() / 3));
@@ -69,6 +84,7 @@ public final class Daemon {
         } finally {
             pinger.shutdownNow();
             ping.close();
+            control.close();
             runtime.close();
             events.close();
         }

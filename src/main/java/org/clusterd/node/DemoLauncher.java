@@ -9,7 +9,14 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.LocalTime;
 import java.util.concurrent.TimeUnit;
+
+import org.clusterd.config.ConfigException;
+import org.clusterd.config.ConfigLoader;
+import org.clusterd.control.ControlClient;
+import org.clusterd.control.ControlException;
+import org.clusterd.view.ClusterView;
 
 /**
  * {@code clusterd demo}: runs the two demo nodes of {@code etc/demo/} as separate processes on
@@ -72,6 +79,9 @@ public final class DemoLauncher {
             nodes.add(pb.start());
         }
         describe(run);
+        Thread watcher = new Thread(this::watch, "clusterd-demo-watch");
+        watcher.setDaemon(true);
+        watcher.start();
         for (Process p : nodes) {
             p.waitFor();
         }
@@ -97,6 +107,45 @@ public final class DemoLauncher {
         out.println("Restart a killed node by hand:  " + cli + " run --config etc/demo/alpha.yaml");
         out.println("Ctrl-C stops both nodes gracefully.");
         out.flush();
+    }
+
+    /** Prints a line whenever what runs where changes, as both nodes report it. */
+    private void watch() {
+        List<ControlClient> clients = new ArrayList<>();
+        for (String n : NODES) {
+            try {
+                clients.add(new ControlClient(ConfigLoader.load(home.resolve("etc/demo/" + n + ".yaml")).control()));
+            } catch (ConfigException e) {
+                out.println("cannot watch " + n + ": " + e.getMessage());
+                return;
+            }
+        }
+        String last = "";
+        while (nodes.stream().anyMatch(Process::isAlive)) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < NODES.size(); i++) {
+                String node = NODES.get(i);
+                line.append(i == 0 ? "" : "   ").append(node).append(": ");
+                try {
+                    ClusterView v = clients.get(i).status();
+                    line.append(v.state());
+                    v.groups().stream().filter(g -> node.equals(g.owner()))
+                            .forEach(g -> line.append(" runs ").append(g.name()));
+                } catch (ControlException e) {
+                    line.append("not answering");
+                }
+            }
+            if (!line.toString().equals(last)) {
+                last = line.toString();
+                out.println(LocalTime.now().withNano(0) + "  " + last);
+                out.flush();
+            }
+            try {
+                Thread.sleep(500); // the demo's own display cadence, not a wait for a condition
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     private void stopAll() {

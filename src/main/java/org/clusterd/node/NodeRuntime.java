@@ -52,6 +52,7 @@ public final class NodeRuntime implements ClusterService {
     private long sequence;
     private volatile boolean running;
     private volatile ClusterView view;
+    private volatile MachineSnapshot snapshot;
 
     private record CommandRequest(Command command, CompletableFuture<CommandResult> answer) {}
 
@@ -109,7 +110,7 @@ public final class NodeRuntime implements ClusterService {
                     input = new ClusterInput.Operator(now, req.command());
                     answer = req.answer();
                 } else {
-                    input = Inputs.at((ClusterInput) item, now);
+                    input = ((ClusterInput) item).at(now);
                 }
                 carryOut(machine.handle(input), now, answer);
             }
@@ -161,6 +162,7 @@ public final class NodeRuntime implements ClusterService {
             }
         }
         MachineSnapshot snap = machine.snapshot(now);
+        snapshot = snap;
         workers.monitor(snap.groups().stream().filter(g -> g.state().equals("RUNNING"))
                 .map(MachineSnapshot.GroupInfo::name).collect(Collectors.toSet()));
         view = views.build(snap, System.currentTimeMillis(), transport.stats(), events.history(), events.published());
@@ -172,6 +174,11 @@ public final class NodeRuntime implements ClusterService {
 
     void mirrors(java.util.function.Supplier<List<ClusterView.MirrorView>> mirrors) {
         views.mirrors(mirrors);
+    }
+
+    /** The state machine's picture after the last turn of the loop (for guards such as the mirror's). */
+    public MachineSnapshot snapshot() {
+        return snapshot;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 
+import org.clusterd.config.GroupConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,7 +33,8 @@ class ClusterSimulationTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void noGroupRunsTwiceAndEveryGroupEndsUpRunningOnce(long seed) {
-        SimCluster sim = new SimCluster(seed);
+        SimCluster sim = new SimCluster(seed, TestConfigs.node("a", GroupConfig.Failback.AUTO, 2),
+                TestConfigs.node("b", GroupConfig.Failback.AUTO, 2));
         Random random = new Random(seed * 7919);
         FaultSchedule faults = new FaultSchedule(sim, random);
         sim.a.boot();
@@ -68,7 +70,7 @@ class ClusterSimulationTest {
 
         void injectOne() {
             SimNode n = random.nextBoolean() ? sim.a : sim.b;
-            int pick = random.nextInt(12);
+            int pick = random.nextInt(15);
             long duration = 100 + random.nextInt(3_500);
             switch (pick) {
                 case 0 -> {
@@ -135,10 +137,26 @@ class ClusterSimulationTest {
                         sim.at(sim.now + duration, () -> n.command(new Command.Join()));
                     }
                 }
-                default -> {
+                case 11 -> {
                     String g = random.nextBoolean() ? "ga" : "gb";
                     note("failback " + g + " on " + n.name);
                     n.command(new Command.Failback(g));
+                }
+                case 12 -> {
+                    String g = random.nextBoolean() ? "ga" : "gb";
+                    note("monitor failure of " + g + " on " + n.name);
+                    n.deliver(new ClusterInput.MonitorFailed(sim.now, g, "svc", "injected"));
+                }
+                case 13 -> {
+                    String g = random.nextBoolean() ? "ga" : "gb";
+                    note("starts of " + g + " fail on " + n.name + " for " + duration);
+                    n.failStart.add(g);
+                    sim.at(sim.now + duration, () -> n.failStart.remove(g));
+                }
+                default -> {
+                    note("ping nodes lost by " + n.name + " for " + duration);
+                    n.deliver(new ClusterInput.PingResult(sim.now, 0));
+                    sim.at(sim.now + duration, () -> n.deliver(new ClusterInput.PingResult(sim.now, 2)));
                 }
             }
         }

@@ -84,7 +84,7 @@ final class SimNode {
         frozen = false;
         while (!inbox.isEmpty() && up() && !frozen) {
             ClusterInput queued = inbox.poll();
-            deliver(restamp(queued));
+            deliver(queued.at(sim.now));
         }
         if (up()) {
             deliver(new ClusterInput.Tick(sim.now));
@@ -101,20 +101,6 @@ final class SimNode {
             return;
         }
         carryOut(machine.handle(input));
-    }
-
-    private ClusterInput restamp(ClusterInput in) {
-        long now = sim.now;
-        if (in instanceof ClusterInput.HeartbeatReceived h) {
-            return new ClusterInput.HeartbeatReceived(now, h.link(), h.heartbeat());
-        } else if (in instanceof ClusterInput.StartDone s) {
-            return new ClusterInput.StartDone(now, s.group(), s.ok(), s.detail());
-        } else if (in instanceof ClusterInput.StopDone s) {
-            return new ClusterInput.StopDone(now, s.group(), s.ok(), s.detail());
-        } else if (in instanceof ClusterInput.ResyncDone r) {
-            return new ClusterInput.ResyncDone(now, r.group(), r.phase(), r.ok(), r.detail());
-        }
-        return new ClusterInput.Tick(now);
     }
 
     void command(Command c) {
