@@ -77,8 +77,14 @@ public final class ClusterFixture implements AutoCloseable {
     public record Timers(long intervalMs, long warnMs, long deadMs, long initDeadMs) {
         /** The product defaults: 500 ms / 1500 ms / 3 s / 10 s. */
         public static final Timers DEFAULT = new Timers(500, 1500, 3000, 10_000);
-        /** Fast timers for most scenarios: 100 ms / 300 ms / 500 ms / 2 s. */
-        public static final Timers FAST = new Timers(100, 300, 500, 2000);
+        /**
+         * Fast timers for most scenarios: 100 ms / 300 ms / 500 ms / 5 s. initDead is 5 s, not 2 s:
+         * on a loaded 2-core machine one daemon JVM may come up 2-3 s after the other, and with a
+         * 2 s initDead the first one (rightly, by rule 2) takes the late one's group over before it
+         * is up, which makes every start-up a takeover plus a failback. A node starts its own
+         * groups as soon as it hears its peer, so the longer initDead costs nothing in a normal start.
+         */
+        public static final Timers FAST = new Timers(100, 300, 500, 5000);
     }
 
     /** What to build; every setter returns this. */
@@ -527,6 +533,41 @@ public final class ClusterFixture implements AutoCloseable {
 
     public List<String> events(String node, String type) {
         return logLines(node, event(type));
+    }
+
+    public List<String> eventsAfter(LogMark mark, String type) {
+        return linesAfter(mark, event(type));
+    }
+
+    /** A mark of each node's log, to check what happened after a fault began. */
+    public Map<String, LogMark> markAll() {
+        Map<String, LogMark> marks = new LinkedHashMap<>();
+        NODES.forEach(n -> marks.put(n, mark(n)));
+        return marks;
+    }
+
+    /**
+     * Evidence that a node declared its peer dead after {@code mark}: a NodeDown event or a
+     * TakeoverStarted because the peer was silent (a TakeoverStarted of a group the peer released
+     * is a handover, not this).
+     */
+    public List<String> peerDeclaredDeadAfter(LogMark mark) {
+        List<String> lines = new ArrayList<>(eventsAfter(mark, "NodeDown"));
+        eventsAfter(mark, "TakeoverStarted").stream().filter(l -> l.contains("silent")).forEach(lines::add);
+        return lines;
+    }
+
+    /** Fails if any node declared its peer dead or moved a group after {@code marks}. */
+    public void assertNothingMovedAfter(Map<String, LogMark> marks) {
+        for (LogMark m : marks.values()) {
+            List<String> moves = new ArrayList<>(peerDeclaredDeadAfter(m));
+            for (String type : List.of("TakeoverStarted", "HandoverStarted", "SplitBrain", "GroupStopped")) {
+                moves.addAll(eventsAfter(m, type));
+            }
+            if (!moves.isEmpty()) {
+                throw failure(m.node() + " moved or stopped a group: " + moves, null);
+            }
+        }
     }
 
     public String awaitLog(String node, String regex, Duration within) {

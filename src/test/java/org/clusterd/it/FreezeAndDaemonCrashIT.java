@@ -36,15 +36,14 @@ class FreezeAndDaemonCrashIT {
         try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonFrozenForLessThanTheDeadTimeChangesNothing")) {
             c.startSteady();
 
+            java.util.Map<String, ClusterFixture.LogMark> marks = c.markAll();
             c.freeze(ALPHA);
             Faults.lasting(Duration.ofMillis(400));
             c.resume(ALPHA);
 
             c.holdsFor("each group stays home", Duration.ofSeconds(4),
                     () -> c.runningNow(WEB).equals(Set.of(ALPHA)) && c.runningNow(MAIL).equals(Set.of(BETA)));
-            for (String n : NODES) {
-                assertThat(c.events(n, "TakeoverStarted")).as(n + " took nothing over").isEmpty();
-            }
+            c.assertNothingMovedAfter(marks);
             c.assertNeverTwoOwners();
         }
     }
@@ -108,18 +107,31 @@ class FreezeAndDaemonCrashIT {
 
     @Test
     void daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup() throws Exception {
-        // As systemd's Restart=on-failure would do: the daemon is back well within the dead time (3 s).
-        Timers timers = new Timers(200, 600, 3000, 3000);
+        // As systemd's Restart=on-failure would do: the daemon is back well within the dead time. The
+        // dead time is 8 s because a daemon JVM takes 1-4 s to start on a loaded 2-core machine.
+        Timers timers = new Timers(200, 600, 8000, 8000);
         try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup")) {
             c.startSteady();
             long servicePid = c.journal().intervals(WEB).get(0).pid();
 
+            ClusterFixture.LogMark betaMark = c.mark(BETA);
+            ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
+            long crashedAt = System.currentTimeMillis();
             c.crashDaemonOnly(ALPHA);
             c.start(ALPHA);
-            c.awaitEvent(ALPHA, "OrphanFound", WITHIN);
+            String orphan = c.awaitEventAfter(alphaMark, "OrphanFound", WITHIN);
+            long backAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
+            Measurements.report("daemonRestartedWithinTheDeadTime", "daemon kill -9 -> restarted daemon listening",
+                    (backAt - crashedAt) + " ms (dead time " + timers.deadMs() + " ms)");
             c.holdsFor("web stays on alpha only", Duration.ofSeconds(5), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
 
-            assertThat(c.events(BETA, "TakeoverStarted")).isEmpty();
+            assertThat(c.peerDeclaredDeadAfter(betaMark)).as("beta never declared alpha dead").isEmpty();
+            // DAEMON BUG (reported): the restarted daemon decides about its orphan on the first
+            // heartbeat it hears, before the peer has acknowledged its new incarnation; mayStart() is
+            // then false (peerKnowsUs() is false) and decideOrphan() falls through to "stopped, it
+            // belongs elsewhere" because the peer is alive, then starts web again a moment later: an
+            // outage of its own home group instead of adopting it. These two assertions fail on it.
+            assertThat(orphan).as("alpha adopts its own running home group").contains("adopted");
             assertThat(c.journal().intervals(WEB)).as("the same web service process, adopted").allMatch(
                     i -> i.pid() == servicePid);
             c.assertNeverTwoOwners();

@@ -33,6 +33,7 @@ class StartupIT {
                     () -> c.runningNow(WEB).equals(Set.of(ALPHA)) && c.runningNow(MAIL).equals(Set.of(BETA)));
             for (String n : NODES) {
                 assertThat(c.events(n, "TakeoverStarted")).as(n + " took nothing over").isEmpty();
+                assertThat(c.events(n, "SplitBrain")).as(n + " saw no split brain").isEmpty();
             }
             c.assertNeverTwoOwners();
         }
