@@ -48,9 +48,11 @@ public sealed interface ClusterEvent {
         public Severity severity() { return Severity.WARNING; }
     }
 
-    record TakeoverStarted(long time, String node, String group, String fromNode, String reason) implements ClusterEvent {
+    /** {@code peerDead}: an unplanned takeover (pages on-call); otherwise the peer handed the group over. */
+    record TakeoverStarted(long time, String node, String group, String fromNode, String reason, boolean peerDead)
+            implements ClusterEvent {
         public String message() { return "taking over " + group + " from " + fromNode + ": " + reason; }
-        public Severity severity() { return Severity.CRITICAL; }
+        public Severity severity() { return peerDead ? Severity.CRITICAL : Severity.WARNING; }
     }
 
     record TakeoverCompleted(long time, String node, String group, String fromNode, long generation) implements ClusterEvent {

@@ -112,7 +112,7 @@ public final class ClusterMachine {
         this.lastStepAt = now;
         this.nextHeartbeatAt = now;
         this.peer = new PeerView(config.peerNode(),
-                config.links().stream().map(l -> l.name()).toList());
+                config.links().stream().map(l -> l.name()).toList(), warnMs, deadMs);
         for (GroupConfig g : config.groups()) {
             LocalGroup lg = new LocalGroup(g, config.failurePolicy().windowMs());
             PersistentState.GroupRecord rec = persisted.group(g.name());
@@ -325,7 +325,7 @@ public final class ClusterMachine {
         g.lastResult = "stopped";
         switch (g.stopPurpose) {
             case HANDOVER -> {
-                if (peerAlive(now)) {
+                if (peer.alive(now)) {
                     g.phase = GroupPhase.RESYNC_FINAL;
                     resync(now, g, ResyncPhase.FINAL);
                 } else {
@@ -351,7 +351,7 @@ public final class ClusterMachine {
         String detail = "resource " + m.resource() + " not running: " + m.detail();
         g.lastResult = detail;
         emit(new GroupFailed(now, local, g.name(), detail));
-        if (g.restarts.record(now) <= restartLimit || !peerCanReceive(now)) {
+        if (g.restarts.record(now) <= restartLimit || !peer.canReceive(now)) {
             stop(now, g, StopPurpose.RESTART, "restart after failure of " + m.resource());
         } else {
             beginHandover(now, g, HandoverReason.FAULT, "restart limit reached");
@@ -426,7 +426,7 @@ public final class ClusterMachine {
             reply(false, "not in standby (state " + state + ")");
             return;
         }
-        state = now >= startedAt + initDeadMs || peerAlive(now) ? NodeState.ACTIVE : NodeState.STARTING;
+        state = now >= startedAt + initDeadMs || peer.alive(now) ? NodeState.ACTIVE : NodeState.STARTING;
         standbyEpoch = StandbyEpoch.leave(standbyEpoch);
         dirty = true;
         out.add(new ClusterAction.StandbyLock(false));
@@ -442,13 +442,13 @@ public final class ClusterMachine {
         if (g == null) {
             reply(false, "unknown group " + name);
         } else if (g.phase == GroupPhase.RUNNING) {
-            if (!peerCanReceive(now)) {
-                reply(false, peer.name() + " cannot take " + name + " now (" + peerDescription(now) + ")");
+            if (!peer.canReceive(now)) {
+                reply(false, peer.name() + " cannot take " + name + " now (" + peer.describe(now) + ")");
             } else {
                 beginHandover(now, g, HandoverReason.OPERATOR, "operator failover");
                 reply(true, "moving " + name + " to " + peer.name());
             }
-        } else if (peerClaims(now, g) && canRun()) {
+        } else if (peer.claims(now, g.name()) && canRun()) {
             request(now, g);
             reply(true, "asked " + peer.name() + " to hand " + name + " over");
         } else {
@@ -465,7 +465,7 @@ public final class ClusterMachine {
                 reply(true, name + " already runs on its home " + local);
             } else if (!canRun()) {
                 reply(false, local + " is " + state + " and cannot take " + name);
-            } else if (peerClaims(now, g)) {
+            } else if (peer.claims(now, g.name())) {
                 request(now, g);
                 reply(true, "asked " + peer.name() + " to hand " + name + " back");
             } else {
@@ -473,8 +473,8 @@ public final class ClusterMachine {
                 reply(true, name + " will start here when allowed");
             }
         } else if (g.phase == GroupPhase.RUNNING) {
-            if (!peerCanReceive(now)) {
-                reply(false, "home node " + peer.name() + " cannot take " + name + " now (" + peerDescription(now) + ")");
+            if (!peer.canReceive(now)) {
+                reply(false, "home node " + peer.name() + " cannot take " + name + " now (" + peer.describe(now) + ")");
             } else {
                 beginHandover(now, g, HandoverReason.FAILBACK, "operator failback");
                 reply(true, "handing " + name + " back to " + peer.name());
@@ -496,9 +496,8 @@ public final class ClusterMachine {
     // ---------------------------------------------------------------- the evaluation after every input
 
     private void evaluate(long now) {
-        updateLinks(now);
-        updatePeerLiveness(now);
-        if (state == NodeState.STARTING && (now >= startedAt + initDeadMs || peerAlive(now))) {
+        updateLiveness(now);
+        if (state == NodeState.STARTING && (now >= startedAt + initDeadMs || peer.alive(now))) {
             state = NodeState.ACTIVE;
             urgentHeartbeat = true;
         }
@@ -517,34 +516,20 @@ public final class ClusterMachine {
         }
     }
 
-    private void updateLinks(long now) {
-        for (LinkHealth l : peer.links().values()) {
-            LinkHealth.State s = l.stateAt(now, warnMs, deadMs);
-            boolean wasDown = l.reported() == LinkHealth.State.DOWN;
-            if (s == LinkHealth.State.DOWN && !wasDown) {
-                emit(new LinkDown(now, local, l.name(), now - l.lastSeenAt()));
-            } else if (s != LinkHealth.State.DOWN && wasDown) {
-                emit(new LinkUp(now, local, l.name()));
+    private void updateLiveness(long now) {
+        peer.linkChanges(now, local).forEach(this::emit);
+        peer.livenessChange(now, local).ifPresent(e -> {
+            emit(e);
+            if (e instanceof NodeUp) {
+                takeoverDeferredReported = false;
             }
-            l.report(s);
-        }
-    }
-
-    private void updatePeerLiveness(long now) {
-        boolean alive = peerAlive(now);
-        if (alive && !peer.reportedAlive()) {
-            emit(new NodeUp(now, local, peer.name(), peer.latest().map(Heartbeat::incarnation).orElse(0L)));
-            takeoverDeferredReported = false;
-        } else if (!alive && peer.reportedAlive()) {
-            emit(new NodeDown(now, local, peer.name(), "silent on every link for " + deadMs + " ms"));
-        }
-        peer.reportAlive(alive);
+        });
     }
 
     /** Rule 6: the node that reaches fewer ping nodes than its live peer steps aside. */
     private void checkPingRule(long now) {
         Optional<Heartbeat> hb = peer.latest();
-        boolean worse = pingTotal > 0 && state == NodeState.ACTIVE && peerAlive(now) && hb.isPresent()
+        boolean worse = pingTotal > 0 && state == NodeState.ACTIVE && peer.alive(now) && hb.isPresent()
                 && hb.get().state() == NodeState.ACTIVE && hb.get().pingTotal() > 0
                 && pingReached < hb.get().pingReached();
         if (!worse) {
@@ -562,7 +547,7 @@ public final class ClusterMachine {
     }
 
     private void reconcile(long now, LocalGroup g) {
-        Optional<GroupClaim> claim = liveClaim(now, g);
+        Optional<GroupClaim> claim = peer.liveClaim(now, g.name());
         ClaimStatus peerStatus = claim.map(GroupClaim::status).orElse(ClaimStatus.NONE);
         switch (g.phase) {
             case STARTING, RUNNING, RESYNC_BULK -> {
@@ -575,7 +560,7 @@ public final class ClusterMachine {
                 if (state == NodeState.LEAVING || state == NodeState.STANDBY) {
                     beginHandover(now, g, state == NodeState.LEAVING ? HandoverReason.LEAVING : HandoverReason.STANDBY,
                             state == NodeState.LEAVING ? "shutdown" : "standby");
-                } else if (now >= g.retryNotBefore && peerCanReceive(now)) {
+                } else if (now >= g.retryNotBefore && peer.canReceive(now)) {
                     if (peerStatus == ClaimStatus.REQUESTED) {
                         beginHandover(now, g, g.home().equals(peer.name()) ? HandoverReason.FAILBACK : HandoverReason.OPERATOR,
                                 peer.name() + " asked for it");
@@ -589,7 +574,7 @@ public final class ClusterMachine {
                 if (mayStart(now, g)) {
                     boolean fromPeer = g.home().equals(peer.name());
                     String takeover = null;
-                    if ((fromPeer || peer.name().equals(g.owner)) && !peerAlive(now)) {
+                    if ((fromPeer || peer.name().equals(g.owner)) && !peer.alive(now)) {
                         takeover = "peer silent on every link";
                     } else if (fromPeer && peerStatus == ClaimStatus.RELEASED) {
                         takeover = "released by " + peer.name();
@@ -597,7 +582,7 @@ public final class ClusterMachine {
                         takeover = peer.name() + " is " + peer.state();
                     }
                     if (takeover != null) {
-                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), takeover));
+                        emit(new TakeoverStarted(now, local, g.name(), peer.name(), takeover, !peer.alive(now)));
                     }
                     startGroup(now, g, "may run here");
                     g.takingOver = takeover != null;
@@ -640,7 +625,7 @@ public final class ClusterMachine {
             claimGeneration(g);
             g.phase = GroupPhase.RUNNING;
             urgentHeartbeat = true;
-        } else if (peerAlive(now) || now >= startedAt + initDeadMs || !canRun()) {
+        } else if (peer.alive(now) || now >= startedAt + initDeadMs || !canRun()) {
             emit(new OrphanFound(now, local, g.name(), "stopped, it belongs elsewhere"));
             stop(now, g, StopPurpose.YIELD, "orphan not ours to run");
         }
@@ -651,7 +636,7 @@ public final class ClusterMachine {
         if (!canRun() || now < g.retryNotBefore) {
             return false;
         }
-        boolean alive = peerAlive(now);
+        boolean alive = peer.alive(now);
         if (!alive) {
             // Rule 2: initDead guards against a peer we never heard; once heard, its silence is news.
             if (state != NodeState.ACTIVE || now < startedAt + initDeadMs && !peer.everHeard()) {
@@ -671,7 +656,7 @@ public final class ClusterMachine {
         if (status.isClaim()) {
             return false;
         }
-        if (!peerKnowsUs()) {
+        if (!peer.knows(incarnation, standbyEpoch)) {
             return false; // its claims may predate our start or join (or be a replay): wait one round trip
         }
         if (status == ClaimStatus.RELEASED && claim.get().generation() >= g.generation) {
@@ -682,16 +667,6 @@ public final class ClusterMachine {
             return true;
         }
         return g.home().equals(local) && (g.phase == GroupPhase.IDLE || g.phase == GroupPhase.ORPHANED);
-    }
-
-    /**
-     * True when the peer's newest heartbeat was sent after it heard this incarnation in its current
-     * standby epoch: only then do its claims (or their absence) account for us. Without this, a node
-     * that boots or joins while its peer is about to take its group over would start it too.
-     */
-    private boolean peerKnowsUs() {
-        return peer.latest().map(h -> h.peerIncarnation() == incarnation && h.peerStandbyEpoch() == standbyEpoch)
-                .orElse(false);
     }
 
     private boolean canRun() {
@@ -710,7 +685,7 @@ public final class ClusterMachine {
             leaveStoppedAt = now;
         }
         boolean handedOver = groups.values().stream().noneMatch(g -> g.phase == GroupPhase.RELEASED);
-        if (handedOver || !peerAlive(now) || now >= leaveStoppedAt + deadMs) {
+        if (handedOver || !peer.alive(now) || now >= leaveStoppedAt + deadMs) {
             out.add(new ClusterAction.SendHeartbeat());
             out.add(new ClusterAction.Exit());
             exitSent = true;
@@ -742,7 +717,7 @@ public final class ClusterMachine {
     private void beginHandover(long now, LocalGroup g, HandoverReason reason, String why) {
         g.handoverReason = reason;
         emit(new HandoverStarted(now, local, g.name(), peer.name(), why));
-        if (reason != HandoverReason.FAULT && peerAlive(now)) {
+        if (reason != HandoverReason.FAULT && peer.alive(now)) {
             g.phase = GroupPhase.RESYNC_BULK;
             resync(now, g, ResyncPhase.BULK);
         } else {
@@ -792,28 +767,6 @@ public final class ClusterMachine {
 
     // ---------------------------------------------------------------- helpers
 
-    private boolean peerAlive(long now) {
-        return peer.aliveAt(now, deadMs);
-    }
-
-    /** The peer's claim of a group, only while the peer is alive (a dead peer's claims are stale). */
-    private Optional<GroupClaim> liveClaim(long now, LocalGroup g) {
-        return peerAlive(now) ? peer.claimOf(g.name()) : Optional.empty();
-    }
-
-    private boolean peerClaims(long now, LocalGroup g) {
-        return liveClaim(now, g).map(c -> c.status().isClaim()).orElse(false);
-    }
-
-    private boolean peerCanReceive(long now) {
-        NodeState s = peer.state();
-        return peerAlive(now) && (s == NodeState.ACTIVE || s == NodeState.STARTING);
-    }
-
-    private String peerDescription(long now) {
-        return peerAlive(now) ? "it is " + peer.state() : "it is not alive";
-    }
-
     private void emit(ClusterEvent event) {
         out.add(new Emit(event));
     }
@@ -831,7 +784,7 @@ public final class ClusterMachine {
                 .toList();
         return new Heartbeat(cluster, local, incarnation, sequence, wallMillis, state,
                 peer.latest().map(Heartbeat::incarnation).orElse(0L), standbyEpoch,
-                peerStandbyEpoch, pingReached, pingTotal, peer.linksUp(now, warnMs, deadMs), claims);
+                peerStandbyEpoch, pingReached, pingTotal, peer.linksUp(now), claims);
     }
 
     public PersistentState persistentState() {
@@ -853,7 +806,7 @@ public final class ClusterMachine {
         Optional<Heartbeat> hb = peer.latest();
         long heard = peer.lastHeardAt();
         MachineSnapshot.PeerInfo p = new MachineSnapshot.PeerInfo(peer.name(),
-                hb.map(h -> peerAlive(now) ? h.state().name() : "DEAD").orElse("UNKNOWN"), peerAlive(now),
+                hb.map(h -> peer.alive(now) ? h.state().name() : "DEAD").orElse("UNKNOWN"), peer.alive(now),
                 heard == LinkHealth.NEVER ? -1 : now - heard, StandbyEpoch.isStandby(peerStandbyEpoch),
                 hb.map(Heartbeat::incarnation).orElse(0L), hb.map(Heartbeat::pingReached).orElse(-1));
         boolean splitBrain = groups.values().stream().anyMatch(g -> g.splitBrainReported);
@@ -865,7 +818,7 @@ public final class ClusterMachine {
         if (g.phase.mayRun() && g.phase != GroupPhase.ORPHANED || g.phase == GroupPhase.RESYNC_FINAL) {
             return local;
         }
-        return liveClaim(now, g).filter(c -> c.status().isClaim()).map(c -> peer.name()).orElse(null);
+        return peer.liveClaim(now, g.name()).filter(c -> c.status().isClaim()).map(c -> peer.name()).orElse(null);
     }
 
     public String localNode() {

@@ -11,12 +11,16 @@ import java.util.Optional;
  */
 final class PeerView {
     private final String name;
+    private final long warnMs;
+    private final long deadMs;
     private final Map<String, LinkHealth> links = new LinkedHashMap<>();
     private Heartbeat latest;
     private boolean reportedAlive;
 
-    PeerView(String name, List<String> linkNames) {
+    PeerView(String name, List<String> linkNames, long warnMs, long deadMs) {
         this.name = name;
+        this.warnMs = warnMs;
+        this.deadMs = deadMs;
         linkNames.forEach(l -> links.put(l, new LinkHealth(l)));
     }
 
@@ -41,18 +45,71 @@ final class PeerView {
         return links.values().stream().mapToLong(LinkHealth::lastSeenAt).max().orElse(LinkHealth.NEVER);
     }
 
-    boolean aliveAt(long now, long deadMs) {
+    /** Alive while heard on any link within deadTime. */
+    boolean alive(long now) {
         long last = lastHeardAt();
         return last != LinkHealth.NEVER && now - last < deadMs;
+    }
+
+    /** The peer's claim of a group, only while it is alive (a dead peer's claims are stale). */
+    Optional<Heartbeat.GroupClaim> liveClaim(long now, String group) {
+        return alive(now) ? claimOf(group) : Optional.empty();
+    }
+
+    boolean claims(long now, String group) {
+        return liveClaim(now, group).map(c -> c.status().isClaim()).orElse(false);
+    }
+
+    /** Alive and taking part (not in standby, not leaving): it may be handed a group. */
+    boolean canReceive(long now) {
+        NodeState s = state();
+        return alive(now) && (s == NodeState.ACTIVE || s == NodeState.STARTING);
+    }
+
+    String describe(long now) {
+        return alive(now) ? "it is " + state() : "it is not alive";
+    }
+
+    /**
+     * True when its newest heartbeat was sent after it heard this incarnation in this standby epoch:
+     * only then do its claims (or their absence) account for us.
+     */
+    boolean knows(long incarnation, long standbyEpoch) {
+        return latest != null && latest.peerIncarnation() == incarnation && latest.peerStandbyEpoch() == standbyEpoch;
+    }
+
+    /** LinkDown/LinkUp events for links whose state crossed DOWN since the last call. */
+    List<ClusterEvent> linkChanges(long now, String local) {
+        List<ClusterEvent> events = new java.util.ArrayList<>();
+        for (LinkHealth l : links.values()) {
+            LinkHealth.State s = l.stateAt(now, warnMs, deadMs);
+            boolean wasDown = l.reported() == LinkHealth.State.DOWN;
+            if (s == LinkHealth.State.DOWN && !wasDown) {
+                events.add(new ClusterEvent.LinkDown(now, local, l.name(), now - l.lastSeenAt()));
+            } else if (s != LinkHealth.State.DOWN && wasDown) {
+                events.add(new ClusterEvent.LinkUp(now, local, l.name()));
+            }
+            l.report(s);
+        }
+        return events;
+    }
+
+    /** NodeUp/NodeDown when the peer's liveness changed since the last call. */
+    Optional<ClusterEvent> livenessChange(long now, String local) {
+        boolean alive = alive(now);
+        Optional<ClusterEvent> change = Optional.empty();
+        if (alive && !reportedAlive) {
+            change = Optional.of(new ClusterEvent.NodeUp(now, local, name, latest == null ? 0 : latest.incarnation()));
+        } else if (!alive && reportedAlive) {
+            change = Optional.of(new ClusterEvent.NodeDown(now, local, name, "silent on every link for " + deadMs + " ms"));
+        }
+        reportedAlive = alive;
+        return change;
     }
 
     boolean everHeard() {
         return latest != null;
     }
-
-    boolean reportedAlive() { return reportedAlive; }
-
-    void reportAlive(boolean alive) { reportedAlive = alive; }
 
     void forgive(long pausedMillis) {
         links.values().forEach(l -> l.forgive(pausedMillis));
@@ -73,7 +130,7 @@ final class PeerView {
         return latest == null ? NodeState.STARTING : latest.state();
     }
 
-    int linksUp(long now, long warnMs, long deadMs) {
+    int linksUp(long now) {
         return (int) links.values().stream().filter(l -> l.stateAt(now, warnMs, deadMs) != LinkHealth.State.DOWN).count();
     }
 }

@@ -1,5 +1,7 @@
 package org.clusterd.control;
 
+import org.clusterd.util.LogLimiter;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,7 +121,7 @@ public final class ControlServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
-    private final LogGate logGate = new LogGate(LOG_INTERVAL_MILLIS);
+    private final LogLimiter logGate = new LogLimiter(LOG_INTERVAL_MILLIS);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
     private ServerSocket serverSocket;

@@ -1,5 +1,7 @@
 package org.clusterd.heartbeat;
 
+import org.clusterd.util.LogLimiter;
+
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;

@@ -37,22 +37,25 @@ public final class DemoLauncher {
         this.out = out;
     }
 
-    /** The project directory: the one holding {@code etc/demo}, found from the jar ({@code target/clusterd.jar}) or the working directory. */
+    /**
+     * The project directory: the nearest ancestor of the jar as it was named on the command line
+     * ({@code target/clusterd.jar}) that holds {@code etc/demo}, else the working directory.
+     */
     public static Path findHome() {
-        try {
-            Path jar = Path.of(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path p = jar.getParent(); p != null; p = p.getParent()) {
-                if (Files.isDirectory(p.resolve("etc/demo"))) {
-                    return p;
-                }
+        for (Path p = ownJar().toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("etc/demo"))) {
+                return p;
             }
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall back to the working directory
         }
         return Path.of("").toAbsolutePath();
     }
 
+    /** The jar this JVM runs, as named on the command line (a symbolic link stays a link). */
     public static Path ownJar() {
+        String classPath = System.getProperty("java.class.path", "");
+        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
+            return Path.of(classPath).toAbsolutePath();
+        }
         try {
             return Path.of(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {

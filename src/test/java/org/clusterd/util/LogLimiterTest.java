@@ -1,4 +1,4 @@
-package org.clusterd.heartbeat;
+package org.clusterd.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

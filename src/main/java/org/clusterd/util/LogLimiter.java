@@ -1,4 +1,4 @@
-package org.clusterd.heartbeat;
+package org.clusterd.util;
 
 import java.util.Map;
 import java.util.OptionalLong;
@@ -9,12 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * a flood of bad datagrams cannot fill the disk. Time is a parameter. Thread-safe. Keys must come
  * from a small fixed set (link and reason, never a sender address), since each one is remembered.
  */
-final class LogLimiter {
+public final class LogLimiter {
 
     private final long intervalMillis;
     private final Map<Object, Slot> slots = new ConcurrentHashMap<>();
 
-    LogLimiter(long intervalMillis) {
+    public LogLimiter(long intervalMillis) {
         if (intervalMillis <= 0) {
             throw new IllegalArgumentException("interval must be positive: " + intervalMillis);
         }
@@ -25,7 +25,7 @@ final class LogLimiter {
      * @return empty to stay silent; otherwise log now, mentioning the number of lines held back since
      *         the previous one for this key
      */
-    OptionalLong admit(Object key, long nowMillis) {
+    public OptionalLong admit(Object key, long nowMillis) {
         Slot slot = slots.computeIfAbsent(key, k -> new Slot());
         synchronized (slot) {
             // a clock that went backwards opens the gate rather than closing it for a long time
