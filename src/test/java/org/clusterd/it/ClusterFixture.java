@@ -420,14 +420,52 @@ public final class ClusterFixture implements AutoCloseable {
         awaitSteady(Duration.ofSeconds(20) .plusMillis(options.timers.initDeadMs()));
     }
 
-    /** Waits until each group runs on its home node only and each node heard its peer. */
+    /**
+     * Waits until each group runs on its home node only, each node heard its peer and no group
+     * start or stop is in flight on a running node, then checks that this holds for half a second.
+     */
     public void awaitSteady(Duration within) {
-        for (String g : GROUPS) {
-            awaitSoleServer(g, homeOf(g), within);
-        }
         for (String n : NODES) {
             awaitEvent(n, "NodeUp", within);
         }
+        awaitCondition("each group on its home node only, no start or stop in flight", within,
+                () -> homesServed() && groupOperationsIdle());
+        holdsFor("each group stays on its home node", Duration.ofMillis(500), this::homesServed);
+    }
+
+    /** True if the journal shows each group running on its home node and nowhere else. */
+    public boolean homesServed() {
+        return GROUPS.stream().allMatch(g -> runningNow(g).equals(Set.of(homeOf(g))));
+    }
+
+    private static final Pattern OPERATION_BEGINS = Pattern.compile("group \\S+: (starting|stopping) \\[");
+    private static final Pattern OPERATION_ENDS = Pattern.compile("group [^\\s:]+ (start|stop) ");
+
+    /**
+     * True if no running node has a group start or stop in flight: in the log of its current run,
+     * GroupRunner's "group G: starting [..]" / "stopping [..]" lines are matched by as many
+     * "group G start|stop ok|FAILED" lines.
+     */
+    public boolean groupOperationsIdle() {
+        for (String n : NODES) {
+            NodeProcess p = current.get(n);
+            if (p == null || !p.isAlive()) {
+                continue;
+            }
+            List<Path> logs = runLogs.get(n);
+            String text;
+            try {
+                text = Files.readString(logs.get(logs.size() - 1), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            long begun = text.lines().filter(l -> OPERATION_BEGINS.matcher(l).find()).count();
+            long ended = text.lines().filter(l -> OPERATION_ENDS.matcher(l).find()).count();
+            if (begun != ended) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public NodeProcess node(String node) {

@@ -10,6 +10,8 @@ import static org.clusterd.it.ClusterFixture.WEB;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.clusterd.harness.Journal;
 import org.clusterd.it.ClusterFixture.Timers;
@@ -32,7 +34,7 @@ class FreezeAndDaemonCrashIT {
     @Test
     void daemonFrozenForLessThanTheDeadTimeChangesNothing() throws Exception {
         // interval 100 ms, dead 1 s: a 400 ms freeze leaves 500 ms of margin.
-        Timers timers = new Timers(100, 300, 1000, 2000);
+        Timers timers = new Timers(100, 300, 1000, 5000);
         try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonFrozenForLessThanTheDeadTimeChangesNothing")) {
             c.startSteady();
 
@@ -109,32 +111,39 @@ class FreezeAndDaemonCrashIT {
     void daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup() throws Exception {
         // As systemd's Restart=on-failure would do: the daemon is back well within the dead time. The
         // dead time is 8 s because a daemon JVM takes 1-4 s to start on a loaded 2-core machine.
+        // Three crash/restart cycles, because the outcome depends on a race (see below).
         Timers timers = new Timers(200, 600, 8000, 8000);
         try (ClusterFixture c = ClusterFixture.create(dir, timers, "daemonRestartedWithinTheDeadTimeAdoptsItsRunningGroup")) {
             c.startSteady();
             long servicePid = c.journal().intervals(WEB).get(0).pid();
-
             ClusterFixture.LogMark betaMark = c.mark(BETA);
-            ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
-            long crashedAt = System.currentTimeMillis();
-            c.crashDaemonOnly(ALPHA);
-            c.start(ALPHA);
-            String orphan = c.awaitEventAfter(alphaMark, "OrphanFound", WITHIN);
-            long backAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
-            Measurements.report("daemonRestartedWithinTheDeadTime", "daemon kill -9 -> restarted daemon listening",
-                    (backAt - crashedAt) + " ms (dead time " + timers.deadMs() + " ms)");
-            c.holdsFor("web stays on alpha only", Duration.ofSeconds(5), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
+            List<String> decisions = new ArrayList<>();
+            for (int cycle = 0; cycle < 3; cycle++) {
+                ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
+                long crashedAt = System.currentTimeMillis();
+                c.crashDaemonOnly(ALPHA);
+                c.start(ALPHA);
+                decisions.add(c.awaitEventAfter(alphaMark, "OrphanFound", WITHIN));
+                long backAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
+                Measurements.report("daemonRestartedWithinTheDeadTime", "daemon kill -9 -> restarted daemon listening",
+                        (backAt - crashedAt) + " ms (dead time " + timers.deadMs() + " ms)");
+                c.awaitSoleServer(WEB, ALPHA, WITHIN);
+                c.awaitCondition("alpha's group operations done", WITHIN, c::groupOperationsIdle);
+            }
+            c.holdsFor("web stays on alpha only", Duration.ofSeconds(2), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
 
             assertThat(c.peerDeclaredDeadAfter(betaMark)).as("beta never declared alpha dead").isEmpty();
-            // DAEMON BUG (reported): the restarted daemon decides about its orphan on the first
-            // heartbeat it hears, before the peer has acknowledged its new incarnation; mayStart() is
-            // then false (peerKnowsUs() is false) and decideOrphan() falls through to "stopped, it
-            // belongs elsewhere" because the peer is alive, then starts web again a moment later: an
-            // outage of its own home group instead of adopting it. These two assertions fail on it.
-            assertThat(orphan).as("alpha adopts its own running home group").contains("adopted");
+            c.assertNeverTwoOwners();
+            // DAEMON BUG (reported): the restarted daemon may decide about its orphan on the first
+            // heartbeat it hears, before the peer has acknowledged its new incarnation: mayStart() is
+            // then false (the peer does not know us yet) and decideOrphan() falls through to "stopped,
+            // it belongs elsewhere" because the peer is alive; web is stopped and started again a moment
+            // later: an outage of its own home group instead of adopting it. A race: it happens in some
+            // cycles only. These two assertions fail on it.
+            assertThat(decisions).as("alpha adopts its own running home group every time")
+                    .allMatch(d -> d.contains("adopted"));
             assertThat(c.journal().intervals(WEB)).as("the same web service process, adopted").allMatch(
                     i -> i.pid() == servicePid);
-            c.assertNeverTwoOwners();
         }
     }
 }
