@@ -22,7 +22,8 @@ public record ClusterConfig(
         List<PingNode> pingNodes,
         FailurePolicy failurePolicy,
         List<GroupConfig> groups,
-        List<NotifyConfig> notifiers) {
+        List<NotifyConfig> notifiers,
+        Optional<SnmpConfig> snmp) {
 
     public ClusterConfig {
         links = List.copyOf(links);
@@ -30,6 +31,7 @@ public record ClusterConfig(
         groups = List.copyOf(groups);
         notifiers = List.copyOf(notifiers);
         clusterKey = clusterKey.clone();
+        java.util.Objects.requireNonNull(snmp, "snmp");
     }
 
     @Override

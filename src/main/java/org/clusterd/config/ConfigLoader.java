@@ -50,13 +50,20 @@ public final class ConfigLoader {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     private static final List<String> TOP_KEYS = List.of("cluster", "node", "peer", "keyFile", "stateDir", "control",
-            "timers", "links", "pingNodes", "failurePolicy", "groups", "notify");
+            "timers", "links", "pingNodes", "failurePolicy", "groups", "notify", "snmp");
     private static final List<String> CONTROL_KEYS = List.of("port", "tokenFile");
     private static final List<String> TIMER_KEYS = List.of("heartbeatInterval", "warnTime", "deadTime", "initDead");
     private static final List<String> LINK_KEYS = List.of("name", "local", "peer");
     private static final List<String> POLICY_KEYS = List.of("restartLimit", "maxFailovers", "window", "monitorInterval");
     private static final List<String> GROUP_KEYS = List.of("name", "home", "failback", "resources");
     private static final List<String> NOTIFY_KEYS = List.of("events", "command", "timeout");
+    private static final List<String> SNMP_KEYS = List.of("listen", "source", "communityFile", "users", "trapTargets");
+    private static final List<String> SNMP_USER_KEYS = List.of("name", "auth", "authPassphraseFile", "privPassphraseFile");
+    private static final List<String> SNMP_TARGET_KEYS = List.of("address", "version", "notify", "communityFile", "user",
+            "timeout", "retries");
+    static final long DEFAULT_INFORM_TIMEOUT_MS = 5_000;
+    static final int DEFAULT_INFORM_RETRIES = 3;
+    private static final long MAX_INFORM_TIMEOUT_MS = 60_000;
     private static final Pattern EVENT_NAME = Pattern.compile("[A-Z][A-Za-z0-9]{0,63}");
     private static final InetAddress LOOPBACK = Addresses.literal("127.0.0.1");
 
@@ -107,8 +114,11 @@ public final class ConfigLoader {
         FailurePolicy policy = failurePolicy(top.optional("failurePolicy"));
         List<GroupConfig> groups = groups(top.optional("groups"), node, peer, policy);
         List<NotifyConfig> notifiers = notifiers(top.optional("notify"));
+        Optional<SnmpConfig> snmp = top.has("snmp")
+                ? Optional.of(snmp(top.required("snmp").map(SNMP_KEYS), stateDir, links))
+                : Optional.empty();
         return new ClusterConfig(file, cluster, node, peer, key, stateDir, control, timers, links, pingNodes, policy,
-                groups, notifiers);
+                groups, notifiers, snmp);
     }
 
     // ---------------------------------------------------------------- reading and parsing
@@ -377,5 +387,131 @@ public final class ConfigLoader {
             out.add(new NotifyConfig(events, command, timeout));
         }
         return out;
+    }
+
+    /**
+     * The {@code snmp:} section. Secrets are read from their files here, so a missing or shared file
+     * stops the daemon before anything starts.
+     */
+    private SnmpConfig snmp(ConfigMap m, Path stateDir, List<LinkConfig> links) throws ConfigException {
+        ConfigNode listenNode = m.required("listen");
+        InetSocketAddress listen = listenNode.parse(s -> Addresses.hostPort(s, resolver));
+        for (LinkConfig link : links) {
+            if (Addresses.clash(listen, link.local())) {
+                throw listenNode.error("UDP port " + listen.getPort() + " is also bound by link " + link.name());
+            }
+        }
+        Optional<String> community = m.has("communityFile")
+                ? Optional.of(secret(m.required("communityFile"), "community file", 1, 64))
+                : Optional.empty();
+        List<SnmpConfig.User> users = new ArrayList<>();
+        Map<String, ConfigNode> userNames = new HashMap<>();
+        for (ConfigNode item : m.has("users") ? m.required("users").list() : List.<ConfigNode>of()) {
+            ConfigMap u = item.map(SNMP_USER_KEYS);
+            String name = u.required("name").uniqueName(userNames, "user");
+            SnmpConfig.AuthProtocol auth = SnmpConfig.AuthProtocol.SHA_256;
+            if (u.has("auth")) {
+                ConfigNode a = u.required("auth");
+                String text = a.string().strip();
+                auth = SnmpConfig.AuthProtocol.parse(text).orElseThrow(() -> a.error("auth is SHA-224, SHA-256, SHA-384 or SHA-512, not '"
+                        + text + "'"));
+            }
+            String authPass = secret(u.required("authPassphraseFile"), "passphrase file", 8, 256);
+            String privPass = secret(u.required("privPassphraseFile"), "passphrase file", 8, 256);
+            users.add(new SnmpConfig.User(name, auth, authPass, privPass));
+        }
+        if (community.isEmpty() && users.isEmpty()) {
+            throw m.errorAt("users", "nobody could read the agent: give a communityFile (SNMPv2c) or at least one user (SNMPv3)");
+        }
+        List<SnmpConfig.TrapTarget> targets = new ArrayList<>();
+        for (ConfigNode item : m.has("trapTargets") ? m.required("trapTargets").list() : List.<ConfigNode>of()) {
+            targets.add(trapTarget(item.map(SNMP_TARGET_KEYS), community, userNames.keySet(), listen));
+        }
+        Optional<InetAddress> source;
+        if (m.has("source")) {
+            ConfigNode sourceNode = m.required("source");
+            InetAddress a = sourceNode.parse(s -> {
+                if (!Addresses.looksLikeLiteral(s.strip())) {
+                    throw new IllegalArgumentException("'" + s.strip() + "' is not an IP address (write the node's management address)");
+                }
+                return Addresses.literal(s.strip());
+            });
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                throw sourceNode.error("must be this node's own management address, not a wildcard or multicast address");
+            }
+            if ((a instanceof Inet4Address) != (listen.getAddress() instanceof Inet4Address)) {
+                throw sourceNode.error("source and listen must be of the same family (both IPv4 or both IPv6)");
+            }
+            source = Optional.of(a);
+        } else if (!listen.getAddress().isAnyLocalAddress()) {
+            source = Optional.of(listen.getAddress());
+        } else if (!targets.isEmpty()) {
+            throw m.errorAt("source", "required when listen is a wildcard address and trapTargets are given:"
+                    + " notifications must leave from the node's own management address, never from a virtual IP");
+        } else {
+            source = Optional.empty();
+        }
+        return new SnmpConfig(listen, source, community, users, targets, Optional.of(stateDir.resolve("snmp-engine")));
+    }
+
+    private SnmpConfig.TrapTarget trapTarget(ConfigMap t, Optional<String> agentCommunity, Set<String> users,
+                                             InetSocketAddress listen) throws ConfigException {
+        ConfigNode addressNode = t.required("address");
+        InetSocketAddress address = addressNode.parse(s -> Addresses.hostPort(s, resolver));
+        if ((address.getAddress() instanceof Inet4Address) != (listen.getAddress() instanceof Inet4Address)) {
+            throw addressNode.error("trap target and listen must be of the same family (both IPv4 or both IPv6)");
+        }
+        SnmpConfig.Version version = SnmpConfig.Version.V2C;
+        if (t.has("version")) {
+            ConfigNode v = t.required("version");
+            version = switch (v.string().strip()) {
+                case "v2c" -> SnmpConfig.Version.V2C;
+                case "v3" -> SnmpConfig.Version.V3;
+                default -> throw v.error("version is v2c or v3, not '" + v.string().strip() + "'");
+            };
+        }
+        boolean inform = version == SnmpConfig.Version.V3;
+        if (t.has("notify")) {
+            ConfigNode n = t.required("notify");
+            inform = switch (n.string().strip()) {
+                case "trap" -> false;
+                case "inform" -> true;
+                default -> throw n.error("notify is trap or inform, not '" + n.string().strip() + "'");
+            };
+        }
+        Optional<String> community = Optional.empty();
+        Optional<String> user = Optional.empty();
+        if (version == SnmpConfig.Version.V2C) {
+            if (t.has("user")) {
+                throw t.errorAt("user", "a v2c target has no user; write version: v3 to send as an SNMPv3 user");
+            }
+            community = t.has("communityFile")
+                    ? Optional.of(secret(t.required("communityFile"), "community file", 1, 64))
+                    : agentCommunity;
+            if (community.isEmpty()) {
+                throw t.errorAt("communityFile", "a v2c target needs a community: give communityFile here or in the snmp section");
+            }
+        } else {
+            if (t.has("communityFile")) {
+                throw t.errorAt("communityFile", "a v3 target has no community; it uses its user's passphrases");
+            }
+            ConfigNode u = t.required("user");
+            String name = u.name();
+            if (!users.contains(name)) {
+                throw u.error("no user '" + name + "' in snmp.users" + (users.isEmpty() ? "" : " (known: " + String.join(", ", new java.util.TreeSet<>(users)) + ")"));
+            }
+            user = Optional.of(name);
+        }
+        long timeout = duration(t, "timeout", DEFAULT_INFORM_TIMEOUT_MS);
+        if (timeout > MAX_INFORM_TIMEOUT_MS) {
+            throw t.errorAt("timeout", "must be at most " + Durations.format(MAX_INFORM_TIMEOUT_MS));
+        }
+        int retries = t.has("retries") ? t.required("retries").integer(0, 10) : DEFAULT_INFORM_RETRIES;
+        return new SnmpConfig.TrapTarget(address, version, inform, community, user, timeout, retries);
+    }
+
+    private String secret(ConfigNode node, String what, int min, int max) throws ConfigException {
+        node.nonBlank();
+        return node.parse(s -> SecretFiles.read(path(s), what, min, max));
     }
 }

@@ -38,7 +38,7 @@ final class KeyFiles {
         if (!Files.isRegularFile(key)) {
             throw new IllegalArgumentException("key file " + key + " is not a regular file");
         }
-        checkPrivate(key);
+        checkPrivate(key, "key file");
         if (!Files.isReadable(key)) {
             throw new IllegalArgumentException("key file " + key + " is not readable by this user");
         }
@@ -61,21 +61,25 @@ final class KeyFiles {
         return bytes;
     }
 
-    private static void checkPrivate(Path key) {
+    /**
+     * Rejects a secret file that its group or others may read or write; {@code what} names it in the
+     * reason ("key file").
+     */
+    static void checkPrivate(Path key, String what) {
         Set<PosixFilePermission> perms;
         try {
             perms = Files.getPosixFilePermissions(key);
         } catch (UnsupportedOperationException e) {
-            log.warn("Cannot check the permissions of key file {} on this file system; make sure only its owner can read it", key);
+            log.warn("Cannot check the permissions of {} {} on this file system; make sure only its owner can read it", what, key);
             return;
         } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException("cannot check permissions of key file " + key + ": " + e, e);
+            throw new IllegalArgumentException("cannot check permissions of " + what + " " + key + ": " + e, e);
         }
         Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);
         shared.addAll(perms);
         shared.retainAll(SHARED);
         if (!shared.isEmpty()) {
-            throw new IllegalArgumentException("key file " + key + " is accessible by group or others (mode "
+            throw new IllegalArgumentException(what + " " + key + " is accessible by group or others (mode "
                     + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + key);
         }
     }

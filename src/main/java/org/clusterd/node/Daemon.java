@@ -15,6 +15,7 @@ import org.clusterd.view.ClusterView;
 import org.clusterd.config.ResourceConfig;
 import org.clusterd.heartbeat.UdpHeartbeatTransport;
 import org.clusterd.resource.PingChecker;
+import org.clusterd.snmp.SnmpAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,12 +64,25 @@ public final class Daemon {
             events.close();
             return 1;
         }
-        runtime.endpoints(new ClusterView.Endpoints(null, null, List.of(), null, control.endpoint()));
+        SnmpAgent snmp = null;
+        if (config.snmp().isPresent()) {
+            snmp = new SnmpAgent(config.snmp().get(), runtime, config.localNode());
+            try {
+                snmp.start();
+            } catch (IOException e) {
+                // Monitoring must not take the cluster down: serve without SNMP and say so loudly.
+                log.error("cannot start the SNMP agent: {}; running without it", e.getMessage());
+                snmp = null;
+            }
+        }
+        runtime.endpoints(new ClusterView.Endpoints(null, snmp == null ? null : snmp.endpoint(),
+                snmp == null ? List.of() : snmp.trapTargets(), null, control.endpoint()));
         if (!config.pingNodes().isEmpty()) {
             long every = Math.max(1000, 2 * config.timers().heartbeatIntervalMs());
             Duration timeout = Duration.ofMillis(Math.min(1000, config.timers().deadMs() / 3));
             pinger.scheduleWithFixedDelay(() -> runtime.pingResult(ping.reachable(timeout)), 0, every, TimeUnit.MILLISECONDS);
         }
+        SnmpAgent snmpAgent = snmp;
         Duration stopLimit = gracefulStopLimit(config);
         Thread hook = new Thread(() -> {
             log.info("SIGTERM: handing groups over (at most {} s)", stopLimit.toSeconds());
@@ -85,6 +99,9 @@ public final class Daemon {
             pinger.shutdownNow();
             ping.close();
             control.close();
+            if (snmpAgent != null) {
+                snmpAgent.close();
+            }
             runtime.close();
             events.close();
         }

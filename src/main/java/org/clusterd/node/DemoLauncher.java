@@ -73,6 +73,10 @@ public final class DemoLauncher {
             new SecureRandom().nextBytes(bytes);
             AtomicFiles.write(key, bytes);
         }
+        Path community = run.resolve("snmp.community");
+        if (!Files.exists(community)) {
+            AtomicFiles.write(community, "public\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "clusterd-demo-stop"));
         for (String n : NODES) {
             ProcessBuilder pb = new ProcessBuilder(javaExecutable(), "-Xmx96m", "-jar", jar.toString(), "run",
@@ -102,6 +106,8 @@ public final class DemoLauncher {
         out.println("  " + cli + " status --config etc/demo/alpha.yaml          (add --json for the API document)");
         out.println("  bash -c 'cat </dev/tcp/127.0.0.1/7301'          which node serves 'web' now");
         out.println("  tail -f demo-run/alpha.log demo-run/journal.log");
+        out.println("  snmpwalk -v2c -c public -m CLUSTERD-MIB -M +mibs 127.0.0.1:7161 clusterdMIB");
+        out.println("  snmptrapd -f -Lo -m CLUSTERD-MIB -M +mibs -C -c etc/demo/snmptrapd.conf udp:127.0.0.1:7162   (traps)");
         out.println("Break it:");
         out.println("  kill -9 " + nodes.get(0).pid() + "                                   crash alpha: beta takes 'web' over after 3 s");
         out.println("  " + cli + " failover web --config etc/demo/alpha.yaml    move 'web' to beta now");

@@ -3,6 +3,7 @@ package org.clusterd.cluster;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.clusterd.config.ClusterConfig;
 import org.clusterd.config.ControlConfig;
@@ -30,7 +31,7 @@ final class TestConfigs {
                 new GroupConfig("gb", "b", failback, List.of()));
         return new ClusterConfig(Path.of("/sim/" + name + ".yaml"), "sim", name, peer, new byte[32],
                 Path.of("/sim/" + name), new ControlConfig(9000, Path.of("/sim/token")), TIMERS, links, pings,
-                new FailurePolicy(2, 3, 60_000, 1_000), groups, List.of());
+                new FailurePolicy(2, 3, 60_000, 1_000), groups, List.of(), Optional.empty());
     }
 
     static ClusterConfig node(String name) {

@@ -51,7 +51,7 @@ final class NodePair implements AutoCloseable {
                 List.of(new LinkConfig("net1", new InetSocketAddress("127.0.0.1", l1), new InetSocketAddress("127.0.0.1", p1)),
                         new LinkConfig("net2", new InetSocketAddress("127.0.0.1", l2), new InetSocketAddress("127.0.0.1", p2))),
                 List.of(), new FailurePolicy(3, 3, 600_000, 200),
-                List.of(group("web", "alpha"), group("mail", "beta")), List.of());
+                List.of(group("web", "alpha"), group("mail", "beta")), List.of(), java.util.Optional.empty());
     }
 
     private static GroupConfig group(String name, String home) {
