@@ -127,8 +127,11 @@ class FreezeAndDaemonCrashIT {
                 long backAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
                 Measurements.report("daemonRestartedWithinTheDeadTime", "daemon kill -9 -> restarted daemon listening",
                         (backAt - crashedAt) + " ms (dead time " + timers.deadMs() + " ms)");
-                c.awaitSoleServer(WEB, ALPHA, WITHIN);
-                c.awaitCondition("alpha's group operations done", WITHIN, c::groupOperationsIdle);
+                // Settled before the next cycle: web runs on alpha (adopted, or restarted after the bug
+                // below) and no start or stop is in flight.
+                c.awaitCondition("web runs on alpha only, nothing in flight", WITHIN,
+                        () -> c.groupOperationsIdle() && c.runningNow(WEB).equals(Set.of(ALPHA)));
+                c.holdsFor("web stays on alpha", Duration.ofMillis(500), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
             }
             c.holdsFor("web stays on alpha only", Duration.ofSeconds(2), () -> c.runningNow(WEB).equals(Set.of(ALPHA)));
 
