@@ -56,7 +56,9 @@ class CrashAndHandoverIT {
             Duration took = c.awaitServedBy(WEB, BETA, Duration.ofMillis(longDead.deadMs()));
             assertThat(c.awaitExit(ALPHA, WITHIN)).as("alpha exits after its handover").isTrue();
             // The JVM ends with 143 (128 + SIGTERM) after its shutdown hook ran: accepted here, noted in the report.
-            assertThat(c.node(ALPHA).exitCode().orElseThrow()).isIn(0, 143);
+            int exit = c.node(ALPHA).exitCode().orElseThrow();
+            Measurements.report("sigtermHandsOverWithoutWaitingForTheDeadTime", "exit status after SIGTERM", "" + exit);
+            assertThat(exit).isIn(0, 143);
             c.awaitSoleServer(WEB, BETA, WITHIN);
             Measurements.report("sigtermHandsOverWithoutWaitingForTheDeadTime", "SIGTERM alpha -> web answering on beta",
                     took.toMillis() + " ms (dead time " + longDead.deadMs() + " ms)");

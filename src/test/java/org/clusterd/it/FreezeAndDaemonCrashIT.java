@@ -122,8 +122,18 @@ class FreezeAndDaemonCrashIT {
                 ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
                 long crashedAt = System.currentTimeMillis();
                 c.crashDaemonOnly(ALPHA);
+                // From the second cycle on, alpha's heartbeats reach beta 300 ms late (a slow network):
+                // the restarted alpha then surely hears beta before beta has heard it, the case the
+                // race below turns on. The first cycle leaves it to chance.
+                long delay = cycle == 0 ? 0 : 300;
+                for (int i = 0; i < c.linkCount(); i++) {
+                    c.relayFrom(ALPHA, i).setDelayMillis(delay);
+                }
                 c.start(ALPHA);
                 decisions.add(c.awaitEventAfter(alphaMark, "OrphanFound", WITHIN));
+                for (int i = 0; i < c.linkCount(); i++) {
+                    c.relayFrom(ALPHA, i).setDelayMillis(0);
+                }
                 long backAt = ClusterFixture.timeOf(c.awaitLogAfter(alphaMark, "listening for", WITHIN));
                 Measurements.report("daemonRestartedWithinTheDeadTime", "daemon kill -9 -> restarted daemon listening",
                         (backAt - crashedAt) + " ms (dead time " + timers.deadMs() + " ms)");
@@ -141,8 +151,9 @@ class FreezeAndDaemonCrashIT {
             // heartbeat it hears, before the peer has acknowledged its new incarnation: mayStart() is
             // then false (the peer does not know us yet) and decideOrphan() falls through to "stopped,
             // it belongs elsewhere" because the peer is alive; web is stopped and started again a moment
-            // later: an outage of its own home group instead of adopting it. A race: it happens in some
-            // cycles only. These two assertions fail on it.
+            // later: an outage of its own home group instead of adopting it. A race: left to chance it
+            // happens in about half the restarts; with the 300 ms delay it happens every time. These two
+            // assertions fail on it.
             assertThat(decisions).as("alpha adopts its own running home group every time")
                     .allMatch(d -> d.contains("adopted"));
             assertThat(c.journal().intervals(WEB)).as("the same web service process, adopted").allMatch(
