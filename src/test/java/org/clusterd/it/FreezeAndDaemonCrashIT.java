@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.clusterd.it.ClusterFixture.ALPHA;
 import static org.clusterd.it.ClusterFixture.BETA;
 import static org.clusterd.it.ClusterFixture.MAIL;
-import static org.clusterd.it.ClusterFixture.NODES;
 import static org.clusterd.it.ClusterFixture.STOP_ALLOWANCE_MILLIS;
 import static org.clusterd.it.ClusterFixture.WEB;
 
