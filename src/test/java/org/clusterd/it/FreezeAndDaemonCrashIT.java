@@ -146,13 +146,9 @@ class FreezeAndDaemonCrashIT {
 
             assertThat(c.peerDeclaredDeadAfter(betaMark)).as("beta never declared alpha dead").isEmpty();
             c.assertNeverTwoOwners();
-            // DAEMON BUG (reported): the restarted daemon may decide about its orphan on the first
-            // heartbeat it hears, before the peer has acknowledged its new incarnation: mayStart() is
-            // then false (the peer does not know us yet) and decideOrphan() falls through to "stopped,
-            // it belongs elsewhere" because the peer is alive; web is stopped and started again a moment
-            // later: an outage of its own home group instead of adopting it. A race: left to chance it
-            // happens in about half the restarts; with the 300 ms delay it happens every time. These two
-            // assertions fail on it.
+            // Once a bug: the restarted daemon decided about its orphan on the first heartbeat it heard,
+            // before the peer had heard its new incarnation, and stopped its own home group. With the
+            // 300 ms delay that happened every time; now the orphan stays undecided until the peer knows us.
             assertThat(decisions).as("alpha adopts its own running home group every time")
                     .allMatch(d -> d.contains("adopted"));
             assertThat(c.journal().intervals(WEB)).as("the same web service process, adopted").allMatch(
