@@ -95,6 +95,7 @@ public final class ClusterFixture implements AutoCloseable {
         boolean tapped;
         String failback = "auto";
         long monitorIntervalMs = 1000;
+        java.util.function.Function<String, String> extraConfig = node -> "";
 
         /** Name of the artefact folder under target/it-logs (use the test's name). */
         public Options name(String name) {
@@ -125,6 +126,12 @@ public final class ClusterFixture implements AutoCloseable {
 
         public Options monitorIntervalMs(long ms) {
             this.monitorIntervalMs = ms;
+            return this;
+        }
+
+        /** More top-level YAML for a node's config (for example an snmp: section). */
+        public Options extraConfig(java.util.function.Function<String, String> perNode) {
+            this.extraConfig = perNode;
             return this;
         }
     }
@@ -288,6 +295,7 @@ public final class ClusterFixture implements AutoCloseable {
             y.append("        environment:\n          CLUSTERD_JAR: ").append(jar).append('\n');
             y.append("        timeout: 20s\n");
         }
+        y.append(options.extraConfig.apply(node));
         return y.toString();
     }
 
