@@ -22,7 +22,8 @@ public record ClusterConfig(
         List<PingNode> pingNodes,
         FailurePolicy failurePolicy,
         List<GroupConfig> groups,
-        List<NotifyConfig> notifiers) {
+        List<NotifyConfig> notifiers,
+        Optional<MirrorConfig> mirror) {
 
     public ClusterConfig {
         links = List.copyOf(links);
@@ -35,6 +36,11 @@ public record ClusterConfig(
     @Override
     public byte[] clusterKey() {
         return clusterKey.clone();
+    }
+
+    /** Every mirror set of every group, in file order. */
+    public List<MirrorSetConfig> mirrorSets() {
+        return groups.stream().flatMap(g -> g.mirrors().stream()).toList();
     }
 
     public Optional<GroupConfig> group(String name) {

@@ -62,20 +62,28 @@ final class KeyFiles {
     }
 
     private static void checkPrivate(Path key) {
+        checkPrivate(key, "key file");
+    }
+
+    /**
+     * @throws IllegalArgumentException if group or others may read or write {@code file} ({@code what}
+     *     names it in the message)
+     */
+    static void checkPrivate(Path key, String what) {
         Set<PosixFilePermission> perms;
         try {
             perms = Files.getPosixFilePermissions(key);
         } catch (UnsupportedOperationException e) {
-            log.warn("Cannot check the permissions of key file {} on this file system; make sure only its owner can read it", key);
+            log.warn("Cannot check the permissions of {} {} on this file system; make sure only its owner can read it", what, key);
             return;
         } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException("cannot check permissions of key file " + key + ": " + e, e);
+            throw new IllegalArgumentException("cannot check permissions of " + what + " " + key + ": " + e, e);
         }
         Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);
         shared.addAll(perms);
         shared.retainAll(SHARED);
         if (!shared.isEmpty()) {
-            throw new IllegalArgumentException("key file " + key + " is accessible by group or others (mode "
+            throw new IllegalArgumentException(what + " " + key + " is accessible by group or others (mode "
                     + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + key);
         }
     }
