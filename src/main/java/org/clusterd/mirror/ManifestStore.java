@@ -106,7 +106,22 @@ public final class ManifestStore {
         }
 
         public void commit() throws IOException {
+            seal();
+            publish();
+        }
+
+        /** Completes and forces the new manifest without making it the current one yet. */
+        public void seal() throws IOException {
             writer.finish();
+        }
+
+        /** The sealed new manifest, to read back (for the peer) before {@link #publish()}. */
+        public Path sealedFile() {
+            return temp;
+        }
+
+        /** Makes the sealed manifest the current one (atomic rename, directory forced). */
+        public void publish() throws IOException {
             Durable.replace(temp, file(set));
             committed = true;
         }

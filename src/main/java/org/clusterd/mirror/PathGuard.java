@@ -68,6 +68,15 @@ public final class PathGuard {
         return p.resolve(parts[parts.length - 1]);
     }
 
+    /** As {@link #resolve}, but null when a parent directory is missing. */
+    public static Path resolveOrNull(Path root, String rel) throws IOException {
+        try {
+            return resolve(root, rel);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
     /** Whether a symlink at {@code linkPath} with {@code target} points to somewhere inside the set. */
     public static boolean linkStaysInside(String linkPath, String target) {
         if (target == null || target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
