@@ -36,13 +36,17 @@ final class MboxMerge {
     }
 
     /**
-     * Writes every message of {@code owner} in its order, then each message of {@code other} that the
-     * owner's version lacks (matched by Message-ID, else by content). Returns how many came from other.
+     * Writes every message of {@code owner} in its order, then each message of {@code other} from byte
+     * {@code otherFrom} on that the owner's version lacks (matched by Message-ID, else by content).
+     * {@code otherFrom} is the length of the last common version when {@code other} only appended to
+     * it: its older messages missing from the owner's were deleted there, provably, and stay deleted.
+     * With 0 every message of {@code other} is a candidate (no message lost; one deleted on the owner
+     * may come back). Returns how many came from other.
      */
-    static int messageMerge(Path owner, Path other, OutputStream out) throws IOException {
+    static int messageMerge(Path owner, Path other, long otherFrom, OutputStream out) throws IOException {
         Set<String> keys = new HashSet<>();
         Tracking t = new Tracking(out);
-        try (Messages m = new Messages(owner)) {
+        try (Messages m = new Messages(owner, 0)) {
             for (byte[] msg = m.next(); msg != null; msg = m.next()) {
                 keys.add(key(msg));
                 t.separate();
@@ -50,7 +54,7 @@ final class MboxMerge {
             }
         }
         int added = 0;
-        try (Messages m = new Messages(other)) {
+        try (Messages m = new Messages(other, otherFrom)) {
             for (byte[] msg = m.next(); msg != null; msg = m.next()) {
                 if (keys.add(key(msg))) {
                     t.separate();
@@ -163,8 +167,12 @@ final class MboxMerge {
         private byte[] pendingLine;
         private boolean eof;
 
-        Messages(Path p) throws IOException {
+        Messages(Path p, long from) throws IOException {
             in = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+            long skipped = in.skip(from);
+            if (skipped < from) {
+                in.readNBytes((int) Math.min(Integer.MAX_VALUE, from - skipped));
+            }
         }
 
         private byte[] line() throws IOException {

@@ -776,7 +776,9 @@ final class Receiver {
                         MboxMerge.appendMerge(target, b.size(), incoming, os);
                         how = "both nodes appended messages: merged (common part, the owner's new messages, then this node's)";
                     } else if (MboxMerge.looksLikeMbox(target) && MboxMerge.looksLikeMbox(incoming)) {
-                        int added = MboxMerge.messageMerge(incoming, target, os);
+                        long from = b != null && b.hash() != null && t.prefixLength() == b.size()
+                                && b.hash().equals(t.prefixHash()) ? b.size() : 0;
+                        int added = MboxMerge.messageMerge(incoming, target, from, os);
                         how = "merged message by message: the owner's spool plus " + added + " message(s) only this node had";
                     } else {
                         how = null;
