@@ -67,13 +67,20 @@ public final class EntryFile {
 
         /** Writes the trailer and forces the file to disk. */
         public void finish() throws IOException {
+            finish(true);
+        }
+
+        /** Writes the trailer; forces the file to disk if {@code force} (scratch files need not be). */
+        public void finish(boolean force) throws IOException {
             out.writeByte(0);
             out.writeLong(count);
             out.flush();
             int crc = (int) checked.getChecksum().getValue();
             new DataOutputStream(checked).writeInt(crc);
             checked.flush();
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
             finished = true;
             channel.close();
         }

@@ -214,7 +214,7 @@ final class Sender {
     private Scanner.Result scanLocal(Path file) {
         try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set)) {
             Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, w::add);
-            w.finish();
+            w.finish(false);
             return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -241,7 +241,7 @@ final class Sender {
                         log.warn("Mirror set {}: the peer's scan had {} read error(s): {}; nothing will be deleted", set,
                                 errors, what);
                     }
-                    w.finish();
+                    w.finish(false);
                     return errors;
                 } else if (f.type() == Frames.ERROR) {
                     throw new IOException("the peer failed: " + f.in().readUTF());
