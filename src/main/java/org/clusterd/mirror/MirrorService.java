@@ -54,6 +54,7 @@ public final class MirrorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MirrorService.class);
     static final int DEFAULT_TIMEOUT_MS = 120_000;
     static final int MAX_SESSIONS = 4;
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ClusterConfig config;
     private final MirrorEngine engine;
@@ -161,7 +162,9 @@ public final class MirrorService implements AutoCloseable {
             return;
         }
         Properties p = new Properties();
-        p.setProperty("org.quartz.scheduler.instanceName", "clusterd-mirror-" + config.localNode());
+        // unique per instance: Quartz hands out an existing scheduler of the same name
+        p.setProperty("org.quartz.scheduler.instanceName", "clusterd-mirror-" + config.localNode() + "-"
+                + INSTANCES.incrementAndGet());
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.min(4, states.size())));
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");

@@ -110,6 +110,9 @@ final class Sender {
         }
         Path srcScan = env.manifests().dir().resolve(set + ".scan-local");
         Path dstScan = env.manifests().dir().resolve(set + ".scan-peer");
+        long t0 = System.nanoTime();
+        long tExecuted = t0;
+        long tFinished = t0;
         try (Socket socket = env.connect()) {
             socket.setSoTimeout(env.timeoutMs());
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
@@ -143,6 +146,7 @@ final class Sender {
             } catch (ExecutionException e) {
                 throw new IOException("local scan failed: " + e.getCause().getMessage(), e.getCause());
             }
+            long tScanned = System.nanoTime();
             boolean sameBase = peerBaseId.equals(base.id());
             if (!sameBase) {
                 log.warn("Mirror set {}: the peer's last common sync ({}) is not ours ({}): planning without one"
@@ -164,6 +168,7 @@ final class Sender {
                         + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
                         + " or unmounted?", env.now() - start);
             }
+            long tPlanned = System.nanoTime();
             Thread reader = new Thread(this::readAnswers, "mirror-answers-" + set);
             reader.setDaemon(true);
             reader.start();
@@ -176,8 +181,10 @@ final class Sender {
                 manifestDiffers = !sameBase || base.lost();
                 Reconciler.plan(b, s, t, options, this::execute);
                 drain(true);
+                tExecuted = System.nanoTime();
                 send(Frames.FINISH, new byte[0]);
                 byte[] fin = await(finished, "finish");
+                tFinished = System.nanoTime();
                 String finProblem = new DataInputStream(new java.io.ByteArrayInputStream(fin)).readUTF();
                 if (firstFailure == null && !finProblem.isEmpty()) {
                     firstFailure = "the peer could not force its directories to disk: " + finProblem;
@@ -200,6 +207,10 @@ final class Sender {
                 manifest.close();
             }
             send(Frames.BYE, new byte[0]);
+            long tEnd = System.nanoTime();
+            log.info("Mirror pass of {}: scans {} ms, plan {} ms, operations {} ms, finish {} ms, manifest {} ms ({})", set,
+                    (tScanned - t0) / 1_000_000, (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000,
+                    (tFinished - tExecuted) / 1_000_000, (tEnd - tFinished) / 1_000_000, summary);
             return new PassResult(set, PassResult.Status.OK, "", filesMoved, bytesMoved, conflicts, deleted, changed,
                     env.now() - start);
         } finally {
