@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -44,11 +43,16 @@ public final class EntryFile {
             this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
             OutputStream raw = Channels.newOutputStream(channel);
-            this.checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), new CRC32C());
-            this.out = new DataOutputStream(checked);
+            // checksum whole buffers, not each small field
+            this.checked = new CheckedOutputStream(raw, new CRC32C());
+            this.out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
             out.write(MAGIC);
             out.writeInt(VERSION);
             EntryCodec.writeString(out, id);
+        }
+
+        private DataOutputStream raw() {
+            return new DataOutputStream(Channels.newOutputStream(channel));
         }
 
         public void add(FileEntry e) throws IOException {
@@ -76,8 +80,8 @@ public final class EntryFile {
             out.writeLong(count);
             out.flush();
             int crc = (int) checked.getChecksum().getValue();
-            new DataOutputStream(checked).writeInt(crc);
-            checked.flush();
+            raw().writeInt(crc);
+            raw().flush();
             if (force) {
                 channel.force(true);
             }
@@ -117,13 +121,22 @@ public final class EntryFile {
             return count;
         }
 
+        private String last;
+
         @Override
         public FileEntry peek() throws IOException {
             if (next == null && !done) {
-                if (in.readByte() == 1) {
+                byte marker = in.readByte();
+                if (marker == 1) {
                     next = EntryCodec.read(in);
-                } else {
+                    if (last != null && PathOrder.compare(last, next.path()) >= 0) {
+                        throw new IOException("entry file damaged: " + next.path() + " after " + last);
+                    }
+                    last = next.path();
+                } else if (marker == 0) {
                     done = true;
+                } else {
+                    throw new IOException("entry file damaged: bad record marker " + marker);
                 }
             }
             return next;
@@ -148,37 +161,40 @@ public final class EntryFile {
      * @throws IOException if it is missing, truncated, damaged, out of order or of another version
      */
     public static Reader open(Path path) throws IOException {
+        long count;
         String id;
-        long count = 0;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < MAGIC.length + 4 + 4 + 1 + 8 + 4) {
+                throw new IOException(path + ": truncated");
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            CRC32C crc = new CRC32C();
+            long body = size - 4;
+            long pos = 0;
+            while (pos < body) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), body - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new IOException(path + ": truncated");
+                }
+                buf.flip();
+                crc.update(buf);
+                pos += n;
+            }
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(13);
+            ch.read(tail, size - 13);
+            tail.flip();
+            byte end = tail.get();
+            count = tail.getLong();
+            int stored = tail.getInt();
+            if (end != 0 || stored != (int) crc.getValue() || count < 0) {
+                throw new IOException(path + ": damaged (checksum does not match)");
+            }
+        }
         try (InputStream raw = Channels.newInputStream(FileChannel.open(path, StandardOpenOption.READ))) {
-            CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), new CRC32C());
-            DataInputStream in = new DataInputStream(checked);
-            id = readHeader(in);
-            String last = null;
-            while (true) {
-                byte marker = in.readByte();
-                if (marker == 0) {
-                    break;
-                }
-                if (marker != 1) {
-                    throw new IOException(path + ": damaged (bad record marker " + marker + ")");
-                }
-                FileEntry e = EntryCodec.read(in);
-                if (last != null && PathOrder.compare(last, e.path()) >= 0) {
-                    throw new IOException(path + ": damaged (entries out of order at " + e.path() + ")");
-                }
-                last = e.path();
-                count++;
-            }
-            long declared = in.readLong();
-            int expected = (int) checked.getChecksum().getValue();
-            int crc = new DataInputStream(checked).readInt();
-            if (declared != count || crc != expected) {
-                throw new IOException(path + ": damaged (count or checksum does not match)");
-            }
-            if (checked.read() != -1) {
-                throw new IOException(path + ": damaged (data after the end)");
-            }
+            id = readHeader(new DataInputStream(new BufferedInputStream(raw, 256)));
         } catch (EOFException e) {
             throw new IOException(path + ": truncated", e);
         }

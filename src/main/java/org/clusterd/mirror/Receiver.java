@@ -20,7 +20,6 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,10 +54,20 @@ final class Receiver {
     private MirrorSetConfig cfg;
     private Path root;
     private Path pass;
-    private final Set<Path> dirtyDirs = new LinkedHashSet<>();
+    private final Set<Path> dirtyDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<FileEntry> deferredRmdirs = new ArrayList<>();
     private ManifestStore.Pending manifest;
-    private long conflicts;
+    private final java.util.concurrent.atomic.AtomicLong conflicts = new java.util.concurrent.atomic.AtomicLong();
+    /** Answers in the order of the operations; a thread sends each when it is ready. */
+    private final java.util.concurrent.LinkedBlockingQueue<java.util.concurrent.Future<Result>> answers =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final java.util.concurrent.Future<Result> STOP = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private long submitted;
+    private long answered;
+    private Thread answerThread;
+    /** Forces, renames and metadata of landed files run here, so fsyncs overlap. */
+    private java.util.concurrent.ExecutorService finalizers;
+    static final int FINALIZERS = 4;
 
     Receiver(MirrorEngine env, Socket socket) {
         this.env = env;
@@ -77,6 +86,14 @@ final class Receiver {
             }
             env.counters().sessionsAccepted.incrementAndGet();
             streamScan();
+            finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
+                Thread t = new Thread(r, "mirror-land-" + set);
+                t.setDaemon(true);
+                return t;
+            });
+            answerThread = new Thread(this::sendAnswers, "mirror-answer-" + set);
+            answerThread.setDaemon(true);
+            answerThread.start();
             operations();
         } catch (Frames.BadFrame e) {
             env.counters().badFrames.incrementAndGet();
@@ -87,6 +104,22 @@ final class Receiver {
         } catch (IOException | RuntimeException e) {
             log.warn("Mirror session from {} for set {} ended: {}", remote, set, e.toString());
         } finally {
+            if (answerThread != null) {
+                answers.add(STOP);
+                try {
+                    answerThread.join(env.timeoutMs());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (finalizers != null) {
+                finalizers.shutdown();
+                try {
+                    finalizers.awaitTermination(env.timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (manifest != null) {
                 try {
                     manifest.close();
@@ -116,8 +149,10 @@ final class Receiver {
     }
 
     private void send(int type, byte[] payload) throws IOException {
-        Frames.write(out, type, payload);
-        out.flush();
+        synchronized (answers) {
+            Frames.write(out, type, payload);
+            out.flush();
+        }
     }
 
     private Frames.Frame read() throws IOException {
@@ -259,7 +294,7 @@ final class Receiver {
                     Action.Displace dp = Action.Displace.values()[p.readUnsignedByte() % 2];
                     int blockSize = p.readInt();
                     Map<String, byte[]> xattrs = readXattrs(p);
-                    result(file(s, t, tr, dp, blockSize, xattrs));
+                    later(file(s, t, tr, dp, blockSize, xattrs));
                 }
                 case Frames.SIG_REQUEST -> signature(need(Frames.readEntry(p)));
                 case Frames.OP_MKDIR -> {
@@ -355,12 +390,69 @@ final class Receiver {
         }
     }
 
-    private void result(Result r) throws IOException {
-        send(Frames.RESULT, Frames.payload(o -> {
-            o.writeByte(r.status().ordinal());
-            o.writeUTF(r.message() == null ? "" : r.message());
-            o.writeUTF(r.conflictCopy() == null ? "" : r.conflictCopy());
-        }));
+    private void result(Result r) {
+        later(java.util.concurrent.CompletableFuture.completedFuture(r));
+    }
+
+    private void later(java.util.concurrent.Future<Result> f) {
+        synchronized (this) {
+            submitted++;
+        }
+        answers.add(f);
+    }
+
+    private void sendAnswers() {
+        try {
+            while (true) {
+                java.util.concurrent.Future<Result> f = answers.take();
+                if (f == STOP) {
+                    return;
+                }
+                Result r;
+                try {
+                    r = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    r = Result.failed(String.valueOf(e.getCause()));
+                }
+                Result x = r;
+                send(Frames.RESULT, Frames.payload(o -> {
+                    o.writeByte(x.status().ordinal());
+                    o.writeUTF(x.message() == null ? "" : x.message());
+                    o.writeUTF(x.conflictCopy() == null ? "" : x.conflictCopy());
+                }));
+                synchronized (this) {
+                    answered++;
+                    notifyAll();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("Mirror session of {}: cannot answer: {}", set, e.toString());
+            synchronized (this) {
+                answered = Long.MAX_VALUE;
+                notifyAll();
+            }
+        }
+    }
+
+    /** Waits until every operation so far was answered. */
+    private void awaitAnswers() throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
+        synchronized (this) {
+            while (answered < submitted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("operations did not complete in time");
+                }
+                try {
+                    wait(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        }
     }
 
     private static String reason(Exception e) {
@@ -379,8 +471,8 @@ final class Receiver {
         return FileStat.unchanged(FileStat.stat(target, expected == null ? "x" : expected.path()), expected);
     }
 
-    private Result file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp, int blockSize,
-                        Map<String, byte[]> xattrs) throws IOException {
+    private java.util.concurrent.Future<Result> file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp,
+                                                     int blockSize, Map<String, byte[]> xattrs) throws IOException {
         Path target = PathGuard.resolveOrNull(root, s.path());
         boolean changed = target == null || !unchanged(target, t);
         IOException problem = null;
@@ -439,49 +531,79 @@ final class Receiver {
                 throw new Frames.BadFrame("frame type " + f.type() + " inside a file transfer");
             }
         }
+        boolean handedOff = false;
         try {
             if (changed) {
-                return Result.changed("changed on this node since its scan");
+                return done(Result.changed("changed on this node since its scan"));
             }
             if (aborted) {
                 undo(appending, t, target, temp);
-                return Result.changed("changed on the owner while it was sent");
+                return done(Result.changed("changed on the owner while it was sent"));
             }
             if (problem == null && !Hashing.hex(d).equals(hash)) {
                 problem = new IOException("content hash mismatch after transfer");
             }
-            if (problem == null) {
+            if (problem == null && appending) {
                 try {
                     ch.force(true);
                     ch.close();
-                    if (appending) {
-                        Meta.apply(target, s);
-                        clearJournal();
-                    } else {
-                        Meta.writeXattrs(temp, xattrs);
-                        Meta.apply(temp, s);
-                        if (!unchanged(target, t)) {
-                            Files.deleteIfExists(temp);
-                            return Result.changed("changed on this node during the transfer");
-                        }
-                        String copy = displace(target, t, dp);
-                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                        dirtyDirs.add(target.getParent());
-                        return new Result(Status.OK, "", copy);
-                    }
-                    return Result.ok();
+                    Meta.apply(target, s);
+                    clearJournal();
+                    return done(Result.ok());
                 } catch (IOException e) {
                     problem = e;
                 }
             }
+            if (problem != null) {
+                undo(appending, t, target, temp);
+                return done(Result.failed(reason(problem)));
+            }
+            FileChannel channel = ch;
+            Path tempFile = temp;
+            java.util.concurrent.Callable<Result> land = () -> land(channel, tempFile, target, s, t, dp, xattrs);
+            if (lock != null) {
+                return done(land.call()); // an mbox spool: land it while its locks are held
+            }
+            handedOff = true;
+            return finalizers.submit(land);
+        } catch (Exception e) {
             undo(appending, t, target, temp);
-            return Result.failed(reason(problem));
+            return done(Result.failed(reason(e)));
         } finally {
-            closeQuietly(ch);
+            if (!handedOff) {
+                closeQuietly(ch);
+            }
             closeQuietly(old);
             if (lock != null) {
                 lock.close();
             }
+        }
+    }
+
+    private static java.util.concurrent.Future<Result> done(Result r) {
+        return java.util.concurrent.CompletableFuture.completedFuture(r);
+    }
+
+    /** Forces a received file, gives it its metadata and renames it over the target (old version displaced). */
+    private Result land(FileChannel ch, Path temp, Path target, FileEntry s, FileEntry t, Action.Displace dp,
+                        Map<String, byte[]> xattrs) {
+        try {
+            ch.force(true);
+            ch.close();
+            Meta.writeXattrs(temp, xattrs);
+            Meta.apply(temp, s);
+            if (!unchanged(target, t)) {
+                Files.deleteIfExists(temp);
+                return Result.changed("changed on this node during the transfer");
+            }
+            String copy = displace(target, t, dp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dirtyDirs.add(target.getParent());
+            return new Result(Status.OK, "", copy);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            undo(false, t, target, temp);
+            return Result.failed(reason(e));
         }
     }
 
@@ -594,7 +716,7 @@ final class Receiver {
         }
         if (dp == Action.Displace.CONFLICT_COPY && !t.isDir()) {
             Path copy = conflictCopy(target, t);
-            conflicts++;
+            conflicts.incrementAndGet();
             env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(),
                     "the owner's version won; this node's version was kept as " + root.relativize(copy)));
             return root.relativize(copy).toString();
@@ -804,7 +926,7 @@ final class Receiver {
                 Files.move(merged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 merged = null;
                 dirtyDirs.add(target.getParent());
-                conflicts++;
+                conflicts.incrementAndGet();
                 env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(), how));
                 return new Result(Status.OK, how, null);
             }
@@ -821,6 +943,7 @@ final class Receiver {
     }
 
     private void finish() throws IOException {
+        awaitAnswers();
         for (int i = deferredRmdirs.size() - 1; i >= 0; i--) {
             FileEntry t = deferredRmdirs.get(i);
             Path dir = PathGuard.resolveOrNull(root, t.path());
@@ -851,7 +974,7 @@ final class Receiver {
         String p = problem;
         send(Frames.FINISHED, Frames.payload(o -> {
             o.writeUTF(p);
-            o.writeLong(conflicts);
+            o.writeLong(conflicts.get());
         }));
     }
 

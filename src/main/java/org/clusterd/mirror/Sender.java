@@ -180,9 +180,9 @@ final class Sender {
                 baseForManifest = b2;
                 manifestDiffers = !sameBase || base.lost();
                 Reconciler.plan(b, s, t, options, this::execute);
+                send(Frames.FINISH, new byte[0]);
                 drain(true);
                 tExecuted = System.nanoTime();
-                send(Frames.FINISH, new byte[0]);
                 byte[] fin = await(finished, "finish");
                 tFinished = System.nanoTime();
                 String finProblem = new DataInputStream(new java.io.ByteArrayInputStream(fin)).readUTF();
