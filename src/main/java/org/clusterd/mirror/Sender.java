@@ -157,9 +157,21 @@ final class Sender {
             Reconciler.Options options = new Reconciler.Options(cfg.policy(), cfg.fullChecksum(), deletesAllowed,
                     Meta.ROOT && peerIsRoot, messages);
             Reconciler.Summary summary;
+            boolean[] baseWouldChange = {!sameBase || base.lost()};
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
-                summary = Reconciler.plan(b, s, t, options, (a, x) -> { });
+                summary = Reconciler.plan(b, s, t, options, (a, x) -> {
+                    if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
+                        baseWouldChange[0] = true;
+                    }
+                });
+            }
+            if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
+                // nothing to do and nothing to record: the pass is complete after one look
+                send(Frames.BYE, new byte[0]);
+                log.info("Mirror pass of {}: in sync after {} ms ({} paths)", set, (System.nanoTime() - t0) / 1_000_000,
+                        summary.inSync());
+                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
             }
             if (summary.massDelete(cfg.maxDeleteShare())) {
                 env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
@@ -648,6 +660,21 @@ final class Sender {
                 manifestDiffers = true;
             }
         }
+    }
+
+    private static FileEntry manifestEntry(FileEntry e) {
+        return e == null ? null : e.forManifest();
+    }
+
+    /** What the manifest would record for an action that sends nothing; a marker entry for the others. */
+    private static FileEntry unchangedBase(Action a) {
+        if (a instanceof Action.InSync i) {
+            return i.source();
+        }
+        if (a instanceof Action.Keep k) {
+            return k.newBase();
+        }
+        return FileEntry.dir("\0changes", 0);
     }
 
     private static FileEntry sourceOf(Action a) {
