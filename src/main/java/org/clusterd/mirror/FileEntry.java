@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param mtimeNs modification time, nanoseconds since the epoch
  * @param mode permission bits (07777)
  * @param linkTarget the target of a symlink as stored in the link, else null
- * @param hash hex SHA-256 of a file's content, null when not known
+ * @param hash the {@link ContentHash} of a file's content, null when not known
  * @param prefixLength length of the prefix whose hash is {@code prefixHash}, -1 when none: a scan
  *     computes it at the size the last common sync recorded, so an append is recognised without a
  *     second read

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of files and byte ranges, as lower-case hex. */
+/** Content hashes ({@link ContentHash}) of files and byte ranges; SHA-256 where a cryptographic hash is wanted. */
 public final class Hashing {
     private static final HexFormat HEX = HexFormat.of();
     private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
@@ -32,10 +32,11 @@ public final class Hashing {
         return HEX.formatHex(b);
     }
 
+    /** The content hash of bytes. */
     public static String of(byte[] data) {
-        MessageDigest d = sha256();
+        ContentHash d = new ContentHash();
         d.update(data);
-        return hex(d);
+        return d.hex();
     }
 
     /** A file's hash and, when {@code prefixLength} is in 1..size-1, the hash of its first bytes. */
@@ -43,7 +44,7 @@ public final class Hashing {
 
     /** Hashes a whole file, also the prefix of {@code prefixLength} bytes when that is shorter than the file. */
     public static FileHash file(Path p, long prefixLength) throws IOException {
-        MessageDigest d = sha256();
+        ContentHash d = new ContentHash();
         String prefix = null;
         long pos = 0;
         ByteBuffer buf = BUFFER.get();
@@ -61,23 +62,19 @@ public final class Hashing {
                 d.update(buf);
                 pos += n;
                 if (prefix == null && prefixLength > 0 && pos == prefixLength) {
-                    try {
-                        prefix = hex(((MessageDigest) d.clone()).digest());
-                    } catch (CloneNotSupportedException e) {
-                        throw new AssertionError(e);
-                    }
+                    prefix = d.hex();
                 }
             }
         }
         if (pos <= prefixLength) {
             prefix = null;
         }
-        return new FileHash(hex(d), pos, prefix);
+        return new FileHash(d.hex(), pos, prefix);
     }
 
     /** The hash of bytes {@code [0, length)} of a file. */
     public static String prefix(Path p, long length) throws IOException {
-        MessageDigest d = sha256();
+        ContentHash d = new ContentHash();
         ByteBuffer buf = BUFFER.get();
         long pos = 0;
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -93,6 +90,6 @@ public final class Hashing {
                 pos += n;
             }
         }
-        return hex(d);
+        return d.hex();
     }
 }

@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
 /** What the sending and receiving sides of mirror sessions share: configuration, stores, locks, TLS. */
 final class MirrorEngine {
     private static final Logger log = LoggerFactory.getLogger(MirrorEngine.class);
+    /**
+     * How long either end of a session waits for the next frame: long, because the other end may be
+     * scanning or hashing a large tree meanwhile; a dead peer is noticed by TCP long before.
+     */
+    static final int READ_TIMEOUT_MS = 30 * 60_000;
 
     private final String cluster;
     private final String localNode;

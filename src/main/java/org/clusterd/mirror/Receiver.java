@@ -16,7 +16,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,6 +84,7 @@ final class Receiver {
                 return;
             }
             env.counters().sessionsAccepted.incrementAndGet();
+            socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
             streamScan();
             finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
                 Thread t = new Thread(r, "mirror-land-" + set);
@@ -293,6 +293,9 @@ final class Receiver {
                     Action.Transfer tr = Action.Transfer.values()[p.readUnsignedByte() % 3];
                     Action.Displace dp = Action.Displace.values()[p.readUnsignedByte() % 2];
                     int blockSize = p.readInt();
+                    if (tr == Action.Transfer.DELTA && (t == null || blockSize != MirrorEngine.blockSize(t.size()))) {
+                        throw new Frames.BadFrame("delta block size " + blockSize + " does not match the signature's");
+                    }
                     Map<String, byte[]> xattrs = readXattrs(p);
                     later(file(s, t, tr, dp, blockSize, xattrs));
                 }
@@ -480,7 +483,7 @@ final class Receiver {
         FileChannel ch = null;
         FileChannel old = null;
         MboxLock lock = null;
-        MessageDigest d = Hashing.sha256();
+        ContentHash d = new ContentHash();
         boolean appending = tr == Action.Transfer.APPEND && t != null && t.isFile();
         if (!changed) {
             try {
@@ -540,7 +543,7 @@ final class Receiver {
                 undo(appending, t, target, temp);
                 return done(Result.changed("changed on the owner while it was sent"));
             }
-            if (problem == null && !Hashing.hex(d).equals(hash)) {
+            if (problem == null && !d.hex().equals(hash)) {
                 problem = new IOException("content hash mismatch after transfer");
             }
             if (problem == null && appending) {
@@ -635,7 +638,7 @@ final class Receiver {
     }
 
     private static void applyDelta(byte[] payload, FileChannel old, ByteBuffer block, int blockSize, FileChannel ch,
-                                   MessageDigest d) throws IOException {
+                                   ContentHash d) throws IOException {
         DataInputStream p = new DataInputStream(new java.io.ByteArrayInputStream(payload));
         while (p.available() > 0) {
             int kind = p.readUnsignedByte();
@@ -691,7 +694,7 @@ final class Receiver {
                     break;
                 }
                 buf.flip();
-                MessageDigest d = Hashing.sha256();
+                ContentHash d = new ContentHash();
                 d.update(buf);
                 hashes.add(d.digest());
             }
@@ -839,7 +842,7 @@ final class Receiver {
         Path incoming = changed ? null : temp(target);
         IOException problem = null;
         FileChannel ch = null;
-        MessageDigest d = Hashing.sha256();
+        ContentHash d = new ContentHash();
         try {
             if (incoming != null) {
                 ch = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -883,7 +886,7 @@ final class Receiver {
             if (problem != null) {
                 return Result.failed(reason(problem));
             }
-            if (!Hashing.hex(d).equals(hash)) {
+            if (!d.hex().equals(hash)) {
                 return Result.failed("content hash mismatch after transfer");
             }
             try (MboxLock lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS)) {

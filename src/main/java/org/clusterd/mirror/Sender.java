@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -114,7 +113,7 @@ final class Sender {
         long tExecuted = t0;
         long tFinished = t0;
         try (Socket socket = env.connect()) {
-            socket.setSoTimeout(env.timeoutMs());
+            socket.setSoTimeout(Math.max(env.timeoutMs(), MirrorEngine.READ_TIMEOUT_MS));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             send(Frames.HELLO, Frames.payload(o -> {
@@ -436,7 +435,7 @@ final class Sender {
                 if (sp.readBoolean()) {
                     bs = sp.readInt();
                     int n = sp.readInt();
-                    sig = new byte[n][32];
+                    sig = new byte[n][16];
                     for (int i = 0; i < n; i++) {
                         sp.readFully(sig[i]);
                     }
@@ -460,7 +459,7 @@ final class Sender {
                     o.write(x.getValue());
                 }
             });
-            MessageDigest d = Hashing.sha256();
+            ContentHash d = new ContentHash();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 if (transfer == Action.Transfer.DELTA) {
                     sendDelta(ch, sig, blockSize, d);
@@ -472,7 +471,7 @@ final class Sender {
             if (sourceChanged(file, s)) {
                 Frames.write(out, Frames.ABORT, new byte[0]);
             } else {
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(Hashing.hex(d))));
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
             }
         } finally {
             if (lock != null) {
@@ -481,7 +480,7 @@ final class Sender {
         }
     }
 
-    private void sendRange(FileChannel ch, long from, long to, MessageDigest d) throws IOException {
+    private void sendRange(FileChannel ch, long from, long to, ContentHash d) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         long pos = from;
         while (pos < to) {
@@ -498,7 +497,7 @@ final class Sender {
         }
     }
 
-    private void sendDelta(FileChannel ch, byte[][] sig, int bs, MessageDigest d) throws IOException {
+    private void sendDelta(FileChannel ch, byte[][] sig, int bs, ContentHash d) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(bs);
         java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream fo = new java.io.DataOutputStream(frame);
@@ -512,7 +511,7 @@ final class Sender {
             }
             int n = buf.position();
             d.update(buf.array(), 0, n);
-            MessageDigest bd = Hashing.sha256();
+            ContentHash bd = new ContentHash();
             bd.update(buf.array(), 0, n);
             byte[] h = bd.digest();
             if (index < sig.length && Arrays.equals(h, sig[index])) {
@@ -558,14 +557,14 @@ final class Sender {
                 Frames.writeEntry(o, m.target());
                 o.writeBoolean(m.appendOnly());
             });
-            MessageDigest d = Hashing.sha256();
+            ContentHash d = new ContentHash();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 sendRange(ch, m.appendOnly() ? m.base().size() : 0, s.size(), d);
             }
             if (sourceChanged(file, s)) {
                 Frames.write(out, Frames.ABORT, new byte[0]);
             } else {
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(Hashing.hex(d))));
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
             }
         } catch (IOException e) {
             if (broken != null) {

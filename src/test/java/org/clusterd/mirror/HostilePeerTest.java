@@ -255,4 +255,25 @@ class HostilePeerTest {
         assertThat(r.status()).as(r.reason()).isEqualTo(PassResult.Status.OK);
         assertThat(b.resolve("fine.txt")).hasContent("fine");
     }
+
+    @Test
+    void aDeltaWithAHugeBlockSizeIsRefusedBeforeAnyAllocation() throws Exception {
+        Files.writeString(b.resolve("old.bin"), "old content");
+        FileEntry t = FileStat.stat(b.resolve("old.bin"), "old.bin");
+        try (SSLSocket s = asAlpha()) {
+            DataInputStream in = hello(s);
+            Frames.write(s.getOutputStream(), Frames.OP_FILE, Frames.payload(o -> {
+                Frames.writeEntry(o, FileEntry.file("old.bin", 5, 1_000_000_000L, 0644, null));
+                Frames.writeEntry(o, t);
+                o.writeByte(Action.Transfer.DELTA.ordinal());
+                o.writeByte(Action.Displace.TRASH.ordinal());
+                o.writeInt(Integer.MAX_VALUE);
+                o.writeInt(0);
+            }));
+            s.getOutputStream().flush();
+            assertThat(Frames.read(in, Frames.MAX_PAYLOAD).type()).isEqualTo(Frames.ERROR);
+        }
+        assertThat(pair.beta.counters().badFrames.get()).isEqualTo(1);
+        assertThat(b.resolve("old.bin")).hasContent("old content");
+    }
 }

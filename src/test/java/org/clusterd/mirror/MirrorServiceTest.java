@@ -273,4 +273,18 @@ class MirrorServiceTest {
         assertThat(new String(Files.readAllBytes(b.resolve(Trees.named(b, ".clusterd-conflict-").get(0))),
                 StandardCharsets.UTF_8)).isEqualTo("beta 2");
     }
+
+    @Test
+    void conflictCopiesPerFileAreBoundedAndTheOldestGoToTheTrash() throws Exception {
+        write(a.resolve("notes.txt"), "base");
+        pass();
+        for (int i = 0; i < Conflicts.MAX_PER_FILE + 2; i++) {
+            write(a.resolve("notes.txt"), "alpha " + i);
+            write(b.resolve("notes.txt"), "beta version " + i);
+            pass();
+        }
+        assertThat(Trees.named(b, ".clusterd-conflict-")).hasSize(Conflicts.MAX_PER_FILE);
+        assertThat(Trees.named(pair.state("beta").resolve("mirror-trash"), ".clusterd-conflict-")).hasSize(2);
+        assertThat(b.resolve("notes.txt")).hasContent("alpha " + (Conflicts.MAX_PER_FILE + 1));
+    }
 }
