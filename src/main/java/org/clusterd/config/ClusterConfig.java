@@ -23,7 +23,8 @@ public record ClusterConfig(
         FailurePolicy failurePolicy,
         List<GroupConfig> groups,
         List<NotifyConfig> notifiers,
-        Optional<SnmpConfig> snmp) {
+        Optional<SnmpConfig> snmp,
+        Optional<MirrorConfig> mirror) {
 
     public ClusterConfig {
         links = List.copyOf(links);
@@ -37,6 +38,11 @@ public record ClusterConfig(
     @Override
     public byte[] clusterKey() {
         return clusterKey.clone();
+    }
+
+    /** Every mirror set of every group, in file order. */
+    public List<MirrorSetConfig> mirrorSets() {
+        return groups.stream().flatMap(g -> g.mirrors().stream()).toList();
     }
 
     public Optional<GroupConfig> group(String name) {

@@ -40,7 +40,8 @@ import org.yaml.snakeyaml.reader.ReaderException;
  *
  * <p>The file is composed into SnakeYAML's node tree (not bound to objects), so every value keeps its
  * line and its raw text. Then each section is read by a small method, in this order: names, key
- * file, state directory, control, timers, links, ping nodes, failure policy, groups, notify. Relative
+ * file, state directory, control, timers, links, ping nodes, failure policy, groups (with their mirror
+ * sets), notify, mirror. Relative
  * paths resolve against the file's directory. The only outside lookups are the key file, whether the
  * state directory is a directory if it exists, and the DNS lookup of link host names.
  */
@@ -50,12 +51,17 @@ public final class ConfigLoader {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     private static final List<String> TOP_KEYS = List.of("cluster", "node", "peer", "keyFile", "stateDir", "control",
-            "timers", "links", "pingNodes", "failurePolicy", "groups", "notify", "snmp");
+            "timers", "links", "pingNodes", "failurePolicy", "groups", "notify", "snmp", "mirror");
     private static final List<String> CONTROL_KEYS = List.of("port", "tokenFile");
     private static final List<String> TIMER_KEYS = List.of("heartbeatInterval", "warnTime", "deadTime", "initDead");
     private static final List<String> LINK_KEYS = List.of("name", "local", "peer");
     private static final List<String> POLICY_KEYS = List.of("restartLimit", "maxFailovers", "window", "monitorInterval");
-    private static final List<String> GROUP_KEYS = List.of("name", "home", "failback", "resources");
+    private static final List<String> GROUP_KEYS = List.of("name", "home", "failback", "resources", "mirrors");
+    private static final List<String> MIRROR_KEYS = List.of("listen", "peer", "keystore", "truststore", "passwordFile",
+            "trashMaxBytes");
+    private static final List<String> MIRROR_SET_KEYS = List.of("name", "path", "excludes", "schedule", "policy",
+            "maxDeleteShare", "fullChecksum");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*([kKmMgGtT]?)");
     private static final List<String> NOTIFY_KEYS = List.of("events", "command", "timeout");
     private static final List<String> SNMP_KEYS = List.of("listen", "source", "communityFile", "users", "trapTargets");
     private static final List<String> SNMP_USER_KEYS = List.of("name", "auth", "authPassphraseFile", "privPassphraseFile");
@@ -117,8 +123,12 @@ public final class ConfigLoader {
         Optional<SnmpConfig> snmp = top.has("snmp")
                 ? Optional.of(snmp(top.required("snmp").map(SNMP_KEYS), stateDir, links))
                 : Optional.empty();
+        Optional<MirrorConfig> mirror = mirror(top.optional("mirror"), control);
+        if (mirror.isEmpty()) {
+            requireNoMirrorSets(top.optional("groups"));
+        }
         return new ClusterConfig(file, cluster, node, peer, key, stateDir, control, timers, links, pingNodes, policy,
-                groups, notifiers, snmp);
+                groups, notifiers, snmp, mirror);
     }
 
     // ---------------------------------------------------------------- reading and parsing
@@ -331,6 +341,8 @@ public final class ConfigLoader {
         List<GroupConfig> groups = new ArrayList<>();
         Map<String, ConfigNode> groupNames = new HashMap<>();
         Map<InetAddress, ConfigNode> addresses = new HashMap<>();
+        Map<String, ConfigNode> setNames = new HashMap<>();
+        Map<Path, ConfigNode> setPaths = new HashMap<>();
         for (ConfigNode item : node.isPresent() ? node.get().list() : List.<ConfigNode>of()) {
             ConfigMap m = item.map(GROUP_KEYS);
             String name = m.required("name").uniqueName(groupNames, "group");
@@ -353,9 +365,145 @@ public final class ConfigLoader {
             for (ConfigNode r : m.has("resources") ? m.required("resources").list() : List.<ConfigNode>of()) {
                 list.add(resources.parse(r, resourceNames, addresses));
             }
-            groups.add(new GroupConfig(name, home, failback, list));
+            List<MirrorSetConfig> mirrors = new ArrayList<>();
+            for (ConfigNode ms : m.has("mirrors") ? m.required("mirrors").list() : List.<ConfigNode>of()) {
+                mirrors.add(mirrorSet(ms, setNames, setPaths));
+            }
+            groups.add(new GroupConfig(name, home, failback, list, mirrors));
         }
         return groups;
+    }
+
+    private MirrorSetConfig mirrorSet(ConfigNode item, Map<String, ConfigNode> names, Map<Path, ConfigNode> paths)
+            throws ConfigException {
+        ConfigMap m = item.map(MIRROR_SET_KEYS);
+        String name = m.required("name").uniqueName(names, "mirror set");
+        ConfigNode pathNode = m.required("path");
+        Path path = nonBlankPath(pathNode);
+        if (path.getParent() == null) {
+            throw pathNode.error("a mirror set cannot be the root directory");
+        }
+        for (Map.Entry<Path, ConfigNode> other : paths.entrySet()) {
+            if (path.startsWith(other.getKey()) || other.getKey().startsWith(path)) {
+                throw pathNode.error(path + " overlaps the mirror set at " + other.getKey() + " (line "
+                        + other.getValue().line() + "); sets must not contain each other");
+            }
+        }
+        paths.put(path, pathNode);
+        List<String> excludes = new ArrayList<>();
+        for (ConfigNode e : m.has("excludes") ? m.required("excludes").list() : List.<ConfigNode>of()) {
+            String glob = e.nonBlank().strip();
+            e.parse(g -> {
+                try {
+                    return java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g);
+                } catch (java.util.regex.PatternSyntaxException ex) {
+                    throw new IllegalArgumentException("'" + g + "' is not a valid glob: " + ex.getDescription(), ex);
+                }
+            });
+            if (glob.startsWith("/")) {
+                throw e.error("exclude '" + glob + "' must be relative to the set's root (no leading /)");
+            }
+            excludes.add(glob);
+        }
+        String schedule = MirrorSetConfig.DEFAULT_SCHEDULE;
+        if (m.has("schedule")) {
+            ConfigNode s = m.required("schedule");
+            schedule = s.nonBlank().strip();
+            s.parse(c -> {
+                try {
+                    return new org.quartz.CronExpression(c);
+                } catch (java.text.ParseException ex) {
+                    throw new IllegalArgumentException("'" + c + "' is not a Quartz cron expression (seconds minutes hours"
+                            + " day-of-month month day-of-week, like \"0 */5 * * * ?\"): " + ex.getMessage(), ex);
+                }
+            });
+        }
+        MirrorSetConfig.Policy policy = MirrorSetConfig.Policy.COPY;
+        if (m.has("policy")) {
+            ConfigNode p = m.required("policy");
+            policy = switch (p.string().strip()) {
+                case "copy" -> MirrorSetConfig.Policy.COPY;
+                case "mbox" -> MirrorSetConfig.Policy.MBOX;
+                case "maildir" -> MirrorSetConfig.Policy.MAILDIR;
+                default -> throw p.error("policy is copy, mbox or maildir, not '" + p.string().strip() + "'");
+            };
+        }
+        double share = MirrorSetConfig.DEFAULT_MAX_DELETE_SHARE;
+        if (m.has("maxDeleteShare")) {
+            ConfigNode s = m.required("maxDeleteShare");
+            share = s.parse(v -> {
+                double d;
+                try {
+                    d = Double.parseDouble(v.strip());
+                } catch (NumberFormatException ex) {
+                    throw new IllegalArgumentException("expected a share between 0 and 1 (like 0.5) but found '" + v + "'", ex);
+                }
+                if (!(d >= 0 && d <= 1)) {
+                    throw new IllegalArgumentException(v.strip() + " is out of range 0..1");
+                }
+                return d;
+            });
+        }
+        boolean fullChecksum = m.has("fullChecksum") && m.required("fullChecksum").bool();
+        return new MirrorSetConfig(name, path, excludes, schedule, policy, share, fullChecksum);
+    }
+
+    private Optional<MirrorConfig> mirror(Optional<ConfigNode> node, ControlConfig control) throws ConfigException {
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        ConfigMap m = node.get().map(MIRROR_KEYS);
+        ConfigNode listenNode = m.required("listen");
+        InetSocketAddress listen = listenNode.parse(s -> Addresses.hostPort(s, resolver));
+        if (Addresses.clash(listen, new InetSocketAddress(LOOPBACK, control.port()))) {
+            throw listenNode.error("port " + listen.getPort() + " is also control.port");
+        }
+        InetSocketAddress peer = m.required("peer").parse(s -> Addresses.hostPort(s, resolver));
+        Path keystore = nonBlankPath(m.required("keystore"));
+        Path truststore = nonBlankPath(m.required("truststore"));
+        ConfigNode passNode = m.required("passwordFile");
+        Path passwordFile = nonBlankPath(passNode);
+        if (Files.exists(passwordFile)) {
+            passNode.parse(s -> {
+                KeyFiles.checkPrivate(passwordFile, "password file");
+                return passwordFile;
+            });
+        }
+        long trash = MirrorConfig.DEFAULT_TRASH_MAX_BYTES;
+        if (m.has("trashMaxBytes")) {
+            trash = m.required("trashMaxBytes").parse(ConfigLoader::bytes);
+        }
+        return Optional.of(new MirrorConfig(listen, peer, keystore, truststore, passwordFile, trash));
+    }
+
+    /** A size in bytes: a whole number with an optional k, m, g or t suffix (powers of 1024). */
+    static long bytes(String text) {
+        java.util.regex.Matcher matcher = SIZE.matcher(text.strip());
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("expected a size like 1073741824, 512m or 1g but found '" + text.strip() + "'");
+        }
+        int shift = switch (matcher.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        long v = Long.parseLong(matcher.group(1));
+        if (v > (Long.MAX_VALUE >> 1) >> shift) {
+            throw new IllegalArgumentException("'" + text.strip() + "' is too large");
+        }
+        return v << shift;
+    }
+
+    private static void requireNoMirrorSets(Optional<ConfigNode> groups) throws ConfigException {
+        for (ConfigNode g : groups.isPresent() ? groups.get().list() : List.<ConfigNode>of()) {
+            ConfigMap m = g.map(GROUP_KEYS);
+            if (m.has("mirrors") && !m.required("mirrors").list().isEmpty()) {
+                throw m.required("mirrors").error("mirror sets need the top-level mirror section"
+                        + " (listen, peer, keystore, truststore, passwordFile)");
+            }
+        }
     }
 
     private static List<NotifyConfig> notifiers(Optional<ConfigNode> node) throws ConfigException {

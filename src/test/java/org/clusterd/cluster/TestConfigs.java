@@ -27,11 +27,11 @@ final class TestConfigs {
         List<PingNode> pings = java.util.stream.IntStream.range(0, pingNodes)
                 .mapToObj(i -> new PingNode(PingNode.Kind.TCP, "127.0.0.1", 1000 + i)).toList();
         List<GroupConfig> groups = List.of(
-                new GroupConfig("ga", "a", failback, List.of()),
-                new GroupConfig("gb", "b", failback, List.of()));
+                new GroupConfig("ga", "a", failback, List.of(), List.of()),
+                new GroupConfig("gb", "b", failback, List.of(), List.of()));
         return new ClusterConfig(Path.of("/sim/" + name + ".yaml"), "sim", name, peer, new byte[32],
                 Path.of("/sim/" + name), new ControlConfig(9000, Path.of("/sim/token")), TIMERS, links, pings,
-                new FailurePolicy(2, 3, 60_000, 1_000), groups, List.of(), Optional.empty());
+                new FailurePolicy(2, 3, 60_000, 1_000), groups, List.of(), Optional.empty(), Optional.empty());
     }
 
     static ClusterConfig node(String name) {

@@ -51,13 +51,14 @@ final class NodePair implements AutoCloseable {
                 List.of(new LinkConfig("net1", new InetSocketAddress("127.0.0.1", l1), new InetSocketAddress("127.0.0.1", p1)),
                         new LinkConfig("net2", new InetSocketAddress("127.0.0.1", l2), new InetSocketAddress("127.0.0.1", p2))),
                 List.of(), new FailurePolicy(3, 3, 600_000, 200),
-                List.of(group("web", "alpha"), group("mail", "beta")), List.of(), java.util.Optional.empty());
+                List.of(group("web", "alpha"), group("mail", "beta")), List.of(), java.util.Optional.empty(),
+                java.util.Optional.empty());
     }
 
     private static GroupConfig group(String name, String home) {
         String marker = "\"$CLUSTERD_STATE_DIR/$CLUSTERD_GROUP.running\"";
         return new GroupConfig(name, home, GroupConfig.Failback.AUTO, List.of(new ResourceConfig.Exec("marker",
-                "touch " + marker, "rm -f " + marker, "test -f " + marker, Map.of(), 5_000, 200)));
+                "touch " + marker, "rm -f " + marker, "test -f " + marker, Map.of(), 5_000, 200)), List.of());
     }
 
     NodeRuntime start(ClusterConfig config) throws IOException {

@@ -34,7 +34,7 @@ class GroupRunnerTest {
     }
 
     private GroupRunner runner(ResourceConfig... resources) {
-        GroupConfig group = new GroupConfig("shop", "alpha", GroupConfig.Failback.AUTO, List.of(resources));
+        GroupConfig group = new GroupConfig("shop", "alpha", GroupConfig.Failback.AUTO, List.of(resources), List.of());
         return new GroupRunner(group, Map.of("CLUSTERD_NODE", "alpha"), new CommandRunner());
     }
 
@@ -214,7 +214,7 @@ class GroupRunnerTest {
                         java.util.Optional.empty(), java.util.Optional.empty(), 5_000, 10_000),
                 new ResourceConfig.Lsb("init", Path.of("/etc/init.d/x"), 5_000, 10_000),
                 new ResourceConfig.Systemd("unit", "x.service", 5_000, 10_000),
-                new ResourceConfig.Exec("cmd", "true", "true", "true", Map.of(), 5_000, 10_000)));
+                new ResourceConfig.Exec("cmd", "true", "true", "true", Map.of(), 5_000, 10_000)), List.of());
 
         List<ResourceAgent> agents = ResourceAgents.forGroup(group, Map.of(), new CommandRunner());
 

@@ -1,0 +1,135 @@
+package org.clusterd.mirror;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HexFormat;
+
+/**
+ * The 128-bit content hash of files, blocks and transfers: MurmurHash3 x64-128 (seed 0), streamed.
+ * Not cryptographic, and it need not be: it tells whether content two trusted nodes hold differs, as
+ * rsync's xxh128 does, at several GB/s where SHA-256 manages 0.5 GB/s here — what makes verifying
+ * the unchanged prefix of a 1 GB mail spool cheap. Its state is two longs and a partial block, so a
+ * {@link #copy()} mid-stream gives the hash of a prefix. Hex form: {@code m3:} and 32 hex digits.
+ */
+public final class ContentHash {
+    private static final long C1 = 0x87c37b91114253d5L;
+    private static final long C2 = 0x4cf5ad432745937fL;
+    private static final HexFormat HEX = HexFormat.of();
+
+    private long h1;
+    private long h2;
+    private long length;
+    private final byte[] tail = new byte[16];
+    private int tailLen;
+
+    public ContentHash copy() {
+        ContentHash c = new ContentHash();
+        c.h1 = h1;
+        c.h2 = h2;
+        c.length = length;
+        c.tailLen = tailLen;
+        System.arraycopy(tail, 0, c.tail, 0, tailLen);
+        return c;
+    }
+
+    public void update(byte[] b) {
+        update(b, 0, b.length);
+    }
+
+    public void update(byte[] b, int off, int len) {
+        update(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Consumes the buffer's remaining bytes. */
+    public void update(ByteBuffer in) {
+        ByteBuffer b = in.slice().order(ByteOrder.LITTLE_ENDIAN);
+        in.position(in.limit());
+        length += b.remaining();
+        if (tailLen > 0) {
+            while (tailLen < 16 && b.hasRemaining()) {
+                tail[tailLen++] = b.get();
+            }
+            if (tailLen < 16) {
+                return;
+            }
+            ByteBuffer t = ByteBuffer.wrap(tail).order(ByteOrder.LITTLE_ENDIAN);
+            block(t.getLong(0), t.getLong(8));
+            tailLen = 0;
+        }
+        int pos = b.position();
+        int end = b.limit();
+        while (end - pos >= 16) {
+            block(b.getLong(pos), b.getLong(pos + 8));
+            pos += 16;
+        }
+        b.position(pos);
+        while (b.hasRemaining()) {
+            tail[tailLen++] = b.get();
+        }
+    }
+
+    private void block(long k1, long k2) {
+        k1 *= C1;
+        k1 = Long.rotateLeft(k1, 31);
+        k1 *= C2;
+        h1 ^= k1;
+        h1 = Long.rotateLeft(h1, 27);
+        h1 += h2;
+        h1 = h1 * 5 + 0x52dce729;
+        k2 *= C2;
+        k2 = Long.rotateLeft(k2, 33);
+        k2 *= C1;
+        h2 ^= k2;
+        h2 = Long.rotateLeft(h2, 31);
+        h2 += h1;
+        h2 = h2 * 5 + 0x38495ab5;
+    }
+
+    private static long fmix(long k) {
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    /** The 16-byte hash of everything so far; the stream may go on afterwards. */
+    public byte[] digest() {
+        long a = h1;
+        long b = h2;
+        long k1 = 0;
+        long k2 = 0;
+        for (int i = Math.min(tailLen, 16) - 1; i >= 8; i--) {
+            k2 = (k2 << 8) | (tail[i] & 0xffL);
+        }
+        for (int i = Math.min(tailLen, 8) - 1; i >= 0; i--) {
+            k1 = (k1 << 8) | (tail[i] & 0xffL);
+        }
+        if (tailLen > 8) {
+            k2 *= C2;
+            k2 = Long.rotateLeft(k2, 33);
+            k2 *= C1;
+            b ^= k2;
+        }
+        if (tailLen > 0) {
+            k1 *= C1;
+            k1 = Long.rotateLeft(k1, 31);
+            k1 *= C2;
+            a ^= k1;
+        }
+        a ^= length;
+        b ^= length;
+        a += b;
+        b += a;
+        a = fmix(a);
+        b = fmix(b);
+        a += b;
+        b += a;
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(a).putLong(b).array();
+    }
+
+    public String hex() {
+        return "m3:" + HEX.formatHex(digest());
+    }
+}

@@ -1,0 +1,105 @@
+package org.clusterd.mirror;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Keeps every path a peer sends inside its mirror set: relative, made of plain components (no empty,
+ * {@code .} or {@code ..}, no NUL), and never reached through a symlink. Symlinks whose target would
+ * lead out of the set are not created.
+ */
+public final class PathGuard {
+    static final int MAX_PATH = 4096;
+
+    private PathGuard() {}
+
+    /** Thrown for a path that would leave the set or is malformed. */
+    public static final class RefusedPath extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public RefusedPath(String message) {
+            super(message);
+        }
+    }
+
+    /** Checks the form of a relative path. */
+    public static String check(String rel) throws RefusedPath {
+        if (rel == null || rel.isEmpty()) {
+            throw new RefusedPath("empty path");
+        }
+        if (rel.length() > MAX_PATH) {
+            throw new RefusedPath("path longer than " + MAX_PATH);
+        }
+        if (rel.indexOf('\0') >= 0) {
+            throw new RefusedPath("path contains NUL");
+        }
+        if (rel.startsWith("/")) {
+            throw new RefusedPath("absolute path " + rel);
+        }
+        for (String c : rel.split("/", -1)) {
+            if (c.isEmpty() || c.equals(".") || c.equals("..")) {
+                throw new RefusedPath("path component '" + c + "' in " + rel);
+            }
+        }
+        return rel;
+    }
+
+    /**
+     * The file a relative path names under {@code root}, after checking that each existing parent
+     * is a real directory, not a symlink.
+     */
+    public static Path resolve(Path root, String rel) throws IOException {
+        check(rel);
+        String[] parts = rel.split("/");
+        Path p = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            p = p.resolve(parts[i]);
+            if (Files.isSymbolicLink(p)) {
+                throw new RefusedPath("path " + rel + " leads through the symlink " + parts[i]);
+            }
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing");
+            }
+        }
+        return p.resolve(parts[parts.length - 1]);
+    }
+
+    /** As {@link #resolve}, but null when a parent directory is missing. */
+    public static Path resolveOrNull(Path root, String rel) throws IOException {
+        try {
+            return resolve(root, rel);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Whether a symlink at {@code linkPath} with {@code target} points to somewhere inside the set. */
+    public static boolean linkStaysInside(String linkPath, String target) {
+        if (target == null || target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
+            return false;
+        }
+        Deque<String> stack = new ArrayDeque<>();
+        String[] parts = linkPath.split("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            stack.addLast(parts[i]);
+        }
+        for (String c : target.split("/")) {
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (stack.isEmpty()) {
+                    return false;
+                }
+                stack.removeLast();
+            } else {
+                stack.addLast(c);
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,1031 @@
+package org.clusterd.mirror;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.clusterd.config.MirrorSetConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The peer's side of one mirror session: checks who is sending what, scans its copy of the set and
+ * streams the scan back, then carries out the owner's operations one by one. Every path is checked
+ * to stay inside the set; every file lands through a temporary file, fsync and an atomic rename
+ * (appends: in place, undone from a journal after a crash); the replaced version goes to the trash
+ * or beside the file as a conflict copy. Before touching a path it checks that the path is still as
+ * its scan saw it; if not it answers CHANGED and leaves it.
+ */
+final class Receiver {
+    private static final Logger log = LoggerFactory.getLogger(Receiver.class);
+    static final int PROTOCOL = 1;
+    static final long LOCK_TIMEOUT_MS = 10_000;
+
+    enum Status { OK, CHANGED, FAILED }
+
+    private final MirrorEngine env;
+    private final Socket socket;
+    private DataInputStream in;
+    private OutputStream out;
+    private String set;
+    private String group;
+    private MirrorSetConfig cfg;
+    private Path root;
+    private Path pass;
+    private final Set<Path> dirtyDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<FileEntry> deferredRmdirs = new ArrayList<>();
+    private ManifestStore.Pending manifest;
+    private final java.util.concurrent.atomic.AtomicLong conflicts = new java.util.concurrent.atomic.AtomicLong();
+    /** Answers in the order of the operations; a thread sends each when it is ready. */
+    private final java.util.concurrent.LinkedBlockingQueue<java.util.concurrent.Future<Result>> answers =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final java.util.concurrent.Future<Result> STOP = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private long submitted;
+    private long answered;
+    private Thread answerThread;
+    /** Forces, renames and metadata of landed files run here, so fsyncs overlap. */
+    private java.util.concurrent.ExecutorService finalizers;
+    static final int FINALIZERS = 4;
+
+    Receiver(MirrorEngine env, Socket socket) {
+        this.env = env;
+        this.socket = socket;
+    }
+
+    void run() {
+        String remote = String.valueOf(socket.getRemoteSocketAddress());
+        ReentrantLock lock = null;
+        try {
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            lock = hello(remote);
+            if (lock == null) {
+                return;
+            }
+            env.counters().sessionsAccepted.incrementAndGet();
+            socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
+            streamScan();
+            finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
+                Thread t = new Thread(r, "mirror-land-" + set);
+                t.setDaemon(true);
+                return t;
+            });
+            answerThread = new Thread(this::sendAnswers, "mirror-answer-" + set);
+            answerThread.setDaemon(true);
+            answerThread.start();
+            operations();
+        } catch (Frames.BadFrame e) {
+            env.counters().badFrames.incrementAndGet();
+            refuse(remote, e.getMessage());
+        } catch (PathGuard.RefusedPath e) {
+            env.counters().badPaths.incrementAndGet();
+            refuse(remote, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Mirror session from {} for set {} ended: {}", remote, set, e.toString());
+        } finally {
+            if (answerThread != null) {
+                answers.add(STOP);
+                try {
+                    answerThread.join(env.timeoutMs());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (finalizers != null) {
+                finalizers.shutdown();
+                try {
+                    finalizers.awaitTermination(env.timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (manifest != null) {
+                try {
+                    manifest.close();
+                } catch (IOException e) {
+                    log.debug("closing manifest", e);
+                }
+            }
+            if (lock != null) {
+                lock.unlock();
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("close", e);
+            }
+        }
+    }
+
+    private void refuse(String remote, String reason) {
+        log.warn("Refused mirror peer {}: {}", remote, reason);
+        env.emit(new MirrorEvent.PeerRefused(env.now(), remote, reason));
+        try {
+            send(Frames.ERROR, Frames.payload(o -> o.writeUTF(reason)));
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not tell the peer", e);
+        }
+    }
+
+    private void send(int type, byte[] payload) throws IOException {
+        synchronized (answers) {
+            Frames.write(out, type, payload);
+            out.flush();
+        }
+    }
+
+    private Frames.Frame read() throws IOException {
+        Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+        if (f == null) {
+            throw new java.io.EOFException("peer closed the connection");
+        }
+        return f;
+    }
+
+    // ------------------------------------------------------------------ hello and scan
+
+    private ReentrantLock hello(String remote) throws IOException {
+        Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+        if (f == null) {
+            return null;
+        }
+        if (f.type() != Frames.HELLO) {
+            throw new Frames.BadFrame("expected HELLO, got frame type " + f.type());
+        }
+        DataInputStream p = f.in();
+        int version = p.readInt();
+        String cluster = p.readUTF();
+        String node = p.readUTF();
+        set = p.readUTF();
+        group = p.readUTF();
+        String problem = null;
+        if (version != PROTOCOL) {
+            problem = "protocol version " + version + " is not supported (this node speaks " + PROTOCOL + ")";
+        } else if (!cluster.equals(env.cluster())) {
+            problem = "cluster '" + cluster + "' is not this node's cluster";
+        } else if (!node.equals(env.peerNode())) {
+            problem = "node '" + node + "' is not this node's peer";
+        } else if (env.set(set) == null || !group.equals(env.groupOf(set))) {
+            problem = "no mirror set '" + set + "' in group '" + group + "' here";
+        } else if (!env.guard().mayReceive(group)) {
+            problem = "this node runs group " + group + " itself: it refuses data for it";
+        }
+        if (problem != null) {
+            env.counters().sessionsRefused.incrementAndGet();
+            log.warn("Refusing mirror session from {} ({}): {}", remote, node, problem);
+            String why = problem;
+            send(Frames.ERROR, Frames.payload(o -> o.writeUTF("refused: " + why)));
+            return null;
+        }
+        ReentrantLock lock = env.lock(set);
+        if (!lock.tryLock()) {
+            env.counters().sessionsRefused.incrementAndGet();
+            send(Frames.ERROR, Frames.payload(o -> o.writeUTF("busy: set " + set + " is being mirrored already")));
+            return null;
+        }
+        try {
+            cfg = env.set(set);
+            root = cfg.path();
+            Files.createDirectories(root);
+            recoverAppend();
+            ManifestStore.Loaded base = env.manifests().load(set);
+            Path marker = root.resolve(Excludes.MARKER);
+            if (!Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+                if (base.count() > 0) {
+                    String why = "the set's directory " + root + " has no marker " + Excludes.MARKER
+                            + " although it was mirrored before: is its file system unmounted?";
+                    send(Frames.ERROR, Frames.payload(o -> o.writeUTF(why)));
+                    lock.unlock();
+                    return null;
+                }
+                writeMarker(marker);
+            }
+            pass = env.trash().passDir(set, Instant.ofEpochMilli(env.now()));
+            send(Frames.HELLO_OK, Frames.payload(o -> {
+                o.writeUTF(base.id());
+                o.writeBoolean(Meta.ROOT);
+                o.writeUTF(env.localNode());
+            }));
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+    }
+
+    private void writeMarker(Path marker) throws IOException {
+        Path temp = marker.resolveSibling(Excludes.TEMP_PREFIX + "marker");
+        Files.writeString(temp, set + "\n");
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Durable.replace(temp, marker);
+    }
+
+    private void streamScan() throws IOException {
+        List<FileEntry> pending = new ArrayList<>();
+        int[] bytes = {0};
+        Scanner.Result r;
+        try (EntryIterator base = env.manifests().open(set)) {
+            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, e -> {
+                pending.add(e);
+                bytes[0] += 120 + e.path().length() * 2;
+                if (bytes[0] > 256 * 1024) {
+                    sendEntries(Frames.SCAN_ENTRIES, pending);
+                    bytes[0] = 0;
+                }
+            });
+        }
+        sendEntries(Frames.SCAN_ENTRIES, pending);
+        send(Frames.SCAN_END, Frames.payload(o -> {
+            o.writeLong(r.errorCount());
+            o.writeUTF(String.join("; ", r.errors()));
+        }));
+    }
+
+    private void sendEntries(int type, List<FileEntry> entries) throws IOException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        Frames.write(out, type, Frames.payload(o -> {
+            o.writeInt(entries.size());
+            for (FileEntry e : entries) {
+                EntryCodec.write(o, e);
+            }
+        }));
+        entries.clear();
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    private void operations() throws IOException {
+        while (true) {
+            Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+            if (f == null) {
+                return;
+            }
+            DataInputStream p = f.in();
+            switch (f.type()) {
+                case Frames.OP_FILE -> {
+                    FileEntry s = need(Frames.readEntry(p));
+                    FileEntry t = Frames.readEntry(p);
+                    Action.Transfer tr = Action.Transfer.values()[p.readUnsignedByte() % 3];
+                    Action.Displace dp = Action.Displace.values()[p.readUnsignedByte() % 2];
+                    int blockSize = p.readInt();
+                    if (tr == Action.Transfer.DELTA && (t == null || blockSize != MirrorEngine.blockSize(t.size()))) {
+                        throw new Frames.BadFrame("delta block size " + blockSize + " does not match the signature's");
+                    }
+                    Map<String, byte[]> xattrs = readXattrs(p);
+                    later(file(s, t, tr, dp, blockSize, xattrs));
+                }
+                case Frames.SIG_REQUEST -> signature(need(Frames.readEntry(p)));
+                case Frames.OP_MKDIR -> {
+                    FileEntry s = need(Frames.readEntry(p));
+                    result(mkdir(s, Frames.readEntry(p), Action.Displace.values()[p.readUnsignedByte() % 2]));
+                }
+                case Frames.OP_SYMLINK -> {
+                    FileEntry s = need(Frames.readEntry(p));
+                    result(symlink(s, Frames.readEntry(p), Action.Displace.values()[p.readUnsignedByte() % 2]));
+                }
+                case Frames.OP_META -> {
+                    FileEntry s = need(Frames.readEntry(p));
+                    result(meta(s, need(Frames.readEntry(p))));
+                }
+                case Frames.OP_DELETE -> result(delete(need(Frames.readEntry(p))));
+                case Frames.OP_MBOX -> {
+                    FileEntry b = Frames.readEntry(p);
+                    FileEntry s = need(Frames.readEntry(p));
+                    FileEntry t = need(Frames.readEntry(p));
+                    result(mbox(b, s, t, p.readBoolean()));
+                }
+                case Frames.FINISH -> finish();
+                case Frames.MANIFEST_BEGIN -> {
+                    if (manifest != null) {
+                        manifest.close();
+                    }
+                    manifest = env.manifests().begin(set, p.readUTF());
+                }
+                case Frames.MANIFEST_ENTRIES -> {
+                    if (manifest == null) {
+                        throw new Frames.BadFrame("manifest entries without MANIFEST_BEGIN");
+                    }
+                    int n = p.readInt();
+                    for (int i = 0; i < n; i++) {
+                        FileEntry e = EntryCodec.read(p);
+                        PathGuard.check(e.path());
+                        manifest.add(e);
+                    }
+                }
+                case Frames.MANIFEST_END -> {
+                    if (manifest == null) {
+                        throw new Frames.BadFrame("MANIFEST_END without MANIFEST_BEGIN");
+                    }
+                    manifest.commit();
+                    manifest = null;
+                    send(Frames.MANIFEST_OK, new byte[0]);
+                }
+                case Frames.BYE -> {
+                    return;
+                }
+                default -> throw new Frames.BadFrame("unexpected frame type " + f.type() + " between operations");
+            }
+        }
+    }
+
+    private static FileEntry need(FileEntry e) throws Frames.BadFrame {
+        if (e == null) {
+            throw new Frames.BadFrame("operation without its entry");
+        }
+        return e;
+    }
+
+    private static Map<String, byte[]> readXattrs(DataInputStream p) throws IOException {
+        int n = p.readInt();
+        if (n < 0 || n > 1000) {
+            throw new Frames.BadFrame("bad xattr count " + n);
+        }
+        Map<String, byte[]> m = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = p.readUTF();
+            int len = p.readInt();
+            if (len < 0 || len > Meta.MAX_XATTR_BYTES) {
+                throw new Frames.BadFrame("bad xattr length " + len);
+            }
+            byte[] v = new byte[len];
+            p.readFully(v);
+            m.put(name, v);
+        }
+        return m;
+    }
+
+    private record Result(Status status, String message, String conflictCopy) {
+        static Result ok() {
+            return new Result(Status.OK, "", null);
+        }
+
+        static Result changed(String why) {
+            return new Result(Status.CHANGED, why, null);
+        }
+
+        static Result failed(String why) {
+            return new Result(Status.FAILED, why, null);
+        }
+    }
+
+    private void result(Result r) {
+        later(java.util.concurrent.CompletableFuture.completedFuture(r));
+    }
+
+    private void later(java.util.concurrent.Future<Result> f) {
+        synchronized (this) {
+            submitted++;
+        }
+        answers.add(f);
+    }
+
+    private void sendAnswers() {
+        try {
+            while (true) {
+                java.util.concurrent.Future<Result> f = answers.take();
+                if (f == STOP) {
+                    return;
+                }
+                Result r;
+                try {
+                    r = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    r = Result.failed(String.valueOf(e.getCause()));
+                }
+                Result x = r;
+                send(Frames.RESULT, Frames.payload(o -> {
+                    o.writeByte(x.status().ordinal());
+                    o.writeUTF(x.message() == null ? "" : x.message());
+                    o.writeUTF(x.conflictCopy() == null ? "" : x.conflictCopy());
+                }));
+                synchronized (this) {
+                    answered++;
+                    notifyAll();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("Mirror session of {}: cannot answer: {}", set, e.toString());
+            synchronized (this) {
+                answered = Long.MAX_VALUE;
+                notifyAll();
+            }
+        }
+    }
+
+    /** Waits until every operation so far was answered. */
+    private void awaitAnswers() throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
+        synchronized (this) {
+            while (answered < submitted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("operations did not complete in time");
+                }
+                try {
+                    wait(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        }
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            m = fse.getReason() + " (" + fse.getFile() + ")";
+        }
+        return e.getClass().getSimpleName() + ": " + m;
+    }
+
+    private Path temp(Path target) {
+        return target.resolveSibling(Excludes.TEMP_PREFIX + UUID.randomUUID());
+    }
+
+    private boolean unchanged(Path target, FileEntry expected) throws IOException {
+        return FileStat.unchanged(FileStat.stat(target, expected == null ? "x" : expected.path()), expected);
+    }
+
+    private java.util.concurrent.Future<Result> file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp,
+                                                     int blockSize, Map<String, byte[]> xattrs) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, s.path());
+        boolean changed = target == null || !unchanged(target, t);
+        IOException problem = null;
+        Path temp = null;
+        FileChannel ch = null;
+        FileChannel old = null;
+        MboxLock lock = null;
+        ContentHash d = new ContentHash();
+        boolean appending = tr == Action.Transfer.APPEND && t != null && t.isFile();
+        if (!changed) {
+            try {
+                if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
+                    lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS);
+                }
+                if (appending) {
+                    journal(t);
+                    ch = FileChannel.open(target, StandardOpenOption.WRITE);
+                    ch.position(t.size());
+                } else {
+                    temp = temp(target);
+                    ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    if (tr == Action.Transfer.DELTA && t != null && t.isFile()) {
+                        old = FileChannel.open(target, StandardOpenOption.READ);
+                    }
+                }
+            } catch (IOException e) {
+                problem = e;
+            }
+        }
+        String hash = null;
+        boolean aborted = false;
+        ByteBuffer block = old != null ? ByteBuffer.allocate(Math.max(1, blockSize)) : null;
+        while (hash == null && !aborted) {
+            Frames.Frame f = read();
+            if (f.type() == Frames.DATA) {
+                if (!changed && problem == null) {
+                    try {
+                        if (tr == Action.Transfer.DELTA && old != null) {
+                            applyDelta(f.payload(), old, block, blockSize, ch, d);
+                        } else {
+                            ByteBuffer b = ByteBuffer.wrap(f.payload());
+                            d.update(f.payload());
+                            while (b.hasRemaining()) {
+                                ch.write(b);
+                            }
+                        }
+                    } catch (IOException e) {
+                        problem = e;
+                    }
+                }
+            } else if (f.type() == Frames.END) {
+                hash = f.in().readUTF();
+            } else if (f.type() == Frames.ABORT) {
+                aborted = true;
+            } else {
+                throw new Frames.BadFrame("frame type " + f.type() + " inside a file transfer");
+            }
+        }
+        boolean handedOff = false;
+        try {
+            if (changed) {
+                return done(Result.changed("changed on this node since its scan"));
+            }
+            if (aborted) {
+                undo(appending, t, target, temp);
+                return done(Result.changed("changed on the owner while it was sent"));
+            }
+            if (problem == null && !d.hex().equals(hash)) {
+                problem = new IOException("content hash mismatch after transfer");
+            }
+            if (problem == null && appending) {
+                try {
+                    ch.force(true);
+                    ch.close();
+                    Meta.apply(target, s);
+                    clearJournal();
+                    return done(Result.ok());
+                } catch (IOException e) {
+                    problem = e;
+                }
+            }
+            if (problem != null) {
+                undo(appending, t, target, temp);
+                return done(Result.failed(reason(problem)));
+            }
+            FileChannel channel = ch;
+            Path tempFile = temp;
+            java.util.concurrent.Callable<Result> land = () -> land(channel, tempFile, target, s, t, dp, xattrs);
+            if (lock != null) {
+                return done(land.call()); // an mbox spool: land it while its locks are held
+            }
+            handedOff = true;
+            return finalizers.submit(land);
+        } catch (Exception e) {
+            undo(appending, t, target, temp);
+            return done(Result.failed(reason(e)));
+        } finally {
+            if (!handedOff) {
+                closeQuietly(ch);
+            }
+            closeQuietly(old);
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private static java.util.concurrent.Future<Result> done(Result r) {
+        return java.util.concurrent.CompletableFuture.completedFuture(r);
+    }
+
+    /** Forces a received file, gives it its metadata and renames it over the target (old version displaced). */
+    private Result land(FileChannel ch, Path temp, Path target, FileEntry s, FileEntry t, Action.Displace dp,
+                        Map<String, byte[]> xattrs) {
+        try {
+            ch.force(true);
+            ch.close();
+            Meta.writeXattrs(temp, xattrs);
+            Meta.apply(temp, s);
+            if (!unchanged(target, t)) {
+                Files.deleteIfExists(temp);
+                return Result.changed("changed on this node during the transfer");
+            }
+            String copy = displace(target, t, dp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dirtyDirs.add(target.getParent());
+            return new Result(Status.OK, "", copy);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            undo(false, t, target, temp);
+            return Result.failed(reason(e));
+        }
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.debug("close", e);
+            }
+        }
+    }
+
+    private void undo(boolean appending, FileEntry t, Path target, Path temp) {
+        try {
+            if (appending) {
+                try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                    c.truncate(t.size());
+                    c.force(true);
+                }
+                Meta.apply(target, t);
+                clearJournal();
+            } else if (temp != null) {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            log.warn("Could not undo a failed transfer of {}: {}", target, e.toString());
+        }
+    }
+
+    private static void applyDelta(byte[] payload, FileChannel old, ByteBuffer block, int blockSize, FileChannel ch,
+                                   ContentHash d) throws IOException {
+        DataInputStream p = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        while (p.available() > 0) {
+            int kind = p.readUnsignedByte();
+            if (kind == 1) {
+                long index = p.readInt() & 0xffffffffL;
+                block.clear();
+                long pos = index * blockSize;
+                while (block.hasRemaining()) {
+                    int n = old.read(block, pos + block.position());
+                    if (n < 0) {
+                        break;
+                    }
+                }
+                block.flip();
+                d.update(block.duplicate());
+                while (block.hasRemaining()) {
+                    ch.write(block);
+                }
+            } else if (kind == 2) {
+                int len = p.readInt();
+                if (len < 0 || len > payload.length) {
+                    throw new Frames.BadFrame("bad literal length " + len);
+                }
+                byte[] lit = new byte[len];
+                p.readFully(lit);
+                d.update(lit);
+                ByteBuffer b = ByteBuffer.wrap(lit);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            } else {
+                throw new Frames.BadFrame("bad delta instruction " + kind);
+            }
+        }
+    }
+
+    private void signature(FileEntry t) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, t.path());
+        if (target == null || !unchanged(target, t) || !t.isFile()) {
+            send(Frames.SIGNATURE, Frames.payload(o -> o.writeBoolean(false)));
+            return;
+        }
+        int bs = MirrorEngine.blockSize(t.size());
+        List<byte[]> hashes = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(bs);
+            while (true) {
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf) > 0) {
+                    // fill the block
+                }
+                if (buf.position() == 0) {
+                    break;
+                }
+                buf.flip();
+                ContentHash d = new ContentHash();
+                d.update(buf);
+                hashes.add(d.digest());
+            }
+        } catch (IOException e) {
+            send(Frames.SIGNATURE, Frames.payload(o -> o.writeBoolean(false)));
+            return;
+        }
+        send(Frames.SIGNATURE, Frames.payload(o -> {
+            o.writeBoolean(true);
+            o.writeInt(bs);
+            o.writeInt(hashes.size());
+            for (byte[] h : hashes) {
+                o.write(h);
+            }
+        }));
+    }
+
+    /** Moves the target's old version out of the way: to the trash, or beside it as a conflict copy. */
+    private String displace(Path target, FileEntry t, Action.Displace dp) throws IOException {
+        if (t == null || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (dp == Action.Displace.CONFLICT_COPY && !t.isDir()) {
+            Path copy = conflictCopy(target, t);
+            conflicts.incrementAndGet();
+            env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(),
+                    "the owner's version won; this node's version was kept as " + root.relativize(copy)));
+            return root.relativize(copy).toString();
+        }
+        if (!t.isDir()) {
+            env.trash().keepCopy(pass, target, t.path(), t.size());
+        }
+        return null;
+    }
+
+    private Path conflictCopy(Path target, FileEntry t) throws IOException {
+        String name = target.getFileName().toString();
+        Path dir = target.getParent();
+        if (cfg.policy() == MirrorSetConfig.Policy.MAILDIR && Maildir.isMailSubdir(dir.getFileName().toString())
+                && !dir.equals(root)) {
+            dir = dir.getParent();
+        }
+        List<Path> existing;
+        try (Stream<Path> s = Files.list(dir)) {
+            existing = s.filter(p -> Conflicts.isCopyOf(p.getFileName().toString(), name)).sorted().toList();
+        }
+        for (int i = 0; i <= existing.size() - Conflicts.MAX_PER_FILE; i++) {
+            Path oldest = existing.get(i);
+            env.trash().move(pass, oldest, root.relativize(oldest).toString(), Files.size(oldest));
+        }
+        Instant now = Instant.ofEpochMilli(env.now());
+        for (int seq = 1; ; seq++) {
+            Path copy = dir.resolve(Conflicts.copyName(name, now, env.localNode(), seq));
+            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            if (t.isFile()) {
+                Files.createLink(copy, target);
+            } else {
+                Files.copy(target, copy, LinkOption.NOFOLLOW_LINKS);
+            }
+            dirtyDirs.add(dir);
+            return copy;
+        }
+    }
+
+    private Result mkdir(FileEntry s, FileEntry t, Action.Displace dp) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, s.path());
+        if (target == null || !unchanged(target, t)) {
+            return Result.changed("changed on this node since its scan");
+        }
+        try {
+            String copy = null;
+            if (t != null && !t.isDir()) {
+                copy = displace(target, t, dp);
+                Files.delete(target);
+            }
+            if (t == null || !t.isDir()) {
+                Files.createDirectory(target);
+                dirtyDirs.add(target.getParent());
+            }
+            Meta.apply(target, s);
+            return new Result(Status.OK, "", copy);
+        } catch (IOException e) {
+            return Result.failed(reason(e));
+        }
+    }
+
+    private Result symlink(FileEntry s, FileEntry t, Action.Displace dp) throws IOException {
+        if (!PathGuard.linkStaysInside(s.path(), s.linkTarget())) {
+            throw new PathGuard.RefusedPath("symlink " + s.path() + " -> " + s.linkTarget() + " leads out of the set");
+        }
+        Path target = PathGuard.resolveOrNull(root, s.path());
+        if (target == null || !unchanged(target, t) || (t != null && t.isDir())) {
+            return Result.changed("changed on this node since its scan");
+        }
+        Path temp = temp(target);
+        try {
+            Files.createSymbolicLink(temp, Path.of(s.linkTarget()));
+            Meta.apply(temp, s);
+            String copy = displace(target, t, dp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dirtyDirs.add(target.getParent());
+            return new Result(Status.OK, "", copy);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            return Result.failed(reason(e));
+        }
+    }
+
+    private Result meta(FileEntry s, FileEntry t) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, s.path());
+        if (target == null || !unchanged(target, t)) {
+            return Result.changed("changed on this node since its scan");
+        }
+        try {
+            Meta.apply(target, s);
+            return Result.ok();
+        } catch (IOException e) {
+            return Result.failed(reason(e));
+        }
+    }
+
+    private Result delete(FileEntry t) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, t.path());
+        if (target == null || !unchanged(target, t)) {
+            return Result.changed("changed on this node since its scan");
+        }
+        if (t.isDir()) {
+            deferredRmdirs.add(t);
+            return Result.ok();
+        }
+        try {
+            env.trash().move(pass, target, t.path(), t.size());
+            dirtyDirs.add(target.getParent());
+            return Result.ok();
+        } catch (IOException e) {
+            return Result.failed(reason(e));
+        }
+    }
+
+    private Result mbox(FileEntry b, FileEntry s, FileEntry t, boolean appendOnly) throws IOException {
+        Path target = PathGuard.resolveOrNull(root, s.path());
+        boolean changed = target == null || !unchanged(target, t);
+        Path incoming = changed ? null : temp(target);
+        IOException problem = null;
+        FileChannel ch = null;
+        ContentHash d = new ContentHash();
+        try {
+            if (incoming != null) {
+                ch = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
+        } catch (IOException e) {
+            problem = e;
+        }
+        String hash = null;
+        boolean aborted = false;
+        while (hash == null && !aborted) {
+            Frames.Frame f = read();
+            if (f.type() == Frames.DATA) {
+                if (ch != null && problem == null) {
+                    try {
+                        d.update(f.payload());
+                        ByteBuffer buf = ByteBuffer.wrap(f.payload());
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                    } catch (IOException e) {
+                        problem = e;
+                    }
+                }
+            } else if (f.type() == Frames.END) {
+                hash = f.in().readUTF();
+            } else if (f.type() == Frames.ABORT) {
+                aborted = true;
+            } else {
+                throw new Frames.BadFrame("frame type " + f.type() + " inside an mbox transfer");
+            }
+        }
+        closeQuietly(ch);
+        Path merged = null;
+        try {
+            if (changed) {
+                return Result.changed("changed on this node since its scan");
+            }
+            if (aborted) {
+                return Result.changed("changed on the owner while it was sent");
+            }
+            if (problem != null) {
+                return Result.failed(reason(problem));
+            }
+            if (!d.hex().equals(hash)) {
+                return Result.failed("content hash mismatch after transfer");
+            }
+            try (MboxLock lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS)) {
+                if (!unchanged(target, t)) {
+                    return Result.changed("changed on this node while it was locked");
+                }
+                merged = temp(target);
+                String how;
+                try (FileChannel mc = FileChannel.open(merged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                     OutputStream os = java.nio.channels.Channels.newOutputStream(mc)) {
+                    if (appendOnly) {
+                        MboxMerge.appendMerge(target, b.size(), incoming, os);
+                        how = "both nodes appended messages: merged (common part, the owner's new messages, then this node's)";
+                    } else if (MboxMerge.looksLikeMbox(target) && MboxMerge.looksLikeMbox(incoming)) {
+                        long from = b != null && b.hash() != null && t.prefixLength() == b.size()
+                                && b.hash().equals(t.prefixHash()) ? b.size() : 0;
+                        int added = MboxMerge.messageMerge(incoming, target, from, os);
+                        how = "merged message by message: the owner's spool plus " + added + " message(s) only this node had";
+                    } else {
+                        how = null;
+                    }
+                    os.flush();
+                    mc.force(true);
+                }
+                if (how == null) {
+                    Files.delete(merged);
+                    merged = incoming;
+                    incoming = null;
+                    Meta.apply(merged, s);
+                    String copy = displace(target, t, Action.Displace.CONFLICT_COPY);
+                    Files.move(merged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    merged = null;
+                    dirtyDirs.add(target.getParent());
+                    return new Result(Status.OK, "", copy);
+                }
+                Meta.apply(merged, s.withMtime(System.currentTimeMillis() * 1_000_000L));
+                if (!appendOnly) {
+                    env.trash().keepCopy(pass, target, t.path(), t.size());
+                }
+                Files.move(merged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                merged = null;
+                dirtyDirs.add(target.getParent());
+                conflicts.incrementAndGet();
+                env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(), how));
+                return new Result(Status.OK, how, null);
+            }
+        } catch (IOException e) {
+            return Result.failed(reason(e));
+        } finally {
+            if (incoming != null) {
+                Files.deleteIfExists(incoming);
+            }
+            if (merged != null) {
+                Files.deleteIfExists(merged);
+            }
+        }
+    }
+
+    private void finish() throws IOException {
+        awaitAnswers();
+        for (int i = deferredRmdirs.size() - 1; i >= 0; i--) {
+            FileEntry t = deferredRmdirs.get(i);
+            Path dir = PathGuard.resolveOrNull(root, t.path());
+            if (dir == null) {
+                continue;
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    continue; // new files on this node: the directory stays
+                }
+                Files.delete(dir);
+                dirtyDirs.add(dir.getParent());
+            } catch (IOException e) {
+                log.debug("Directory {} stays: {}", dir, e.toString());
+            }
+        }
+        deferredRmdirs.clear();
+        String problem = "";
+        for (Path d : dirtyDirs) {
+            try {
+                Durable.syncDir(d);
+            } catch (IOException e) {
+                problem = reason(e);
+            }
+        }
+        dirtyDirs.clear();
+        env.trash().prune();
+        String p = problem;
+        send(Frames.FINISHED, Frames.payload(o -> {
+            o.writeUTF(p);
+            o.writeLong(conflicts.get());
+        }));
+    }
+
+    // ------------------------------------------------------------------ append journal
+
+    private Path journalFile() {
+        return env.manifests().dir().resolve(set + ".append");
+    }
+
+    private void journal(FileEntry t) throws IOException {
+        Path j = journalFile();
+        Files.writeString(j, t.path() + "\n" + t.size() + "\n" + t.mtimeNs() + "\n" + t.mode() + "\n",
+                StandardCharsets.UTF_8);
+        try (FileChannel c = FileChannel.open(j, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Durable.syncDir(j.getParent());
+    }
+
+    private void clearJournal() throws IOException {
+        Files.deleteIfExists(journalFile());
+    }
+
+    /** After a crash during an append: cut the file back to its old length and time. */
+    private void recoverAppend() throws IOException {
+        Path j = journalFile();
+        if (!Files.exists(j)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(j, StandardCharsets.UTF_8);
+        try {
+            if (lines.size() >= 4) {
+                Path target = PathGuard.resolve(root, lines.get(0));
+                long size = Long.parseLong(lines.get(1));
+                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) > size) {
+                    try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                        c.truncate(size);
+                        c.force(true);
+                    }
+                    Meta.apply(target, FileEntry.file(lines.get(0), size, Long.parseLong(lines.get(2)),
+                            Integer.parseInt(lines.get(3)), null).withOwner(
+                            (Integer) Files.getAttribute(target, "unix:uid"), (Integer) Files.getAttribute(target, "unix:gid")));
+                    log.warn("Undid an interrupted append to {} of set {}", lines.get(0), set);
+                }
+            }
+        } catch (NumberFormatException | PathGuard.RefusedPath e) {
+            log.warn("Ignoring a damaged append journal {}: {}", j, e.toString());
+        }
+        Files.delete(j);
+    }
+}

@@ -1,0 +1,154 @@
+package org.clusterd.mirror;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Walks a set's tree depth-first, each directory's children sorted by name, so entries come out in
+ * {@link PathOrder} and go straight to a sink (a file) without the whole tree in memory. Symlinks are
+ * recorded, never followed. A file's content is hashed only when its size or modification time
+ * differs from the last common sync ({@code base}, read alongside in the same order), or always in
+ * full-checksum mode; when a file grew, the hash of its old length is taken in the same read, so an
+ * append is recognised for free. Unreadable directories and files are recorded as errors and the walk
+ * goes on: the planner then deletes nothing.
+ */
+public final class Scanner {
+    private static final Logger log = LoggerFactory.getLogger(Scanner.class);
+    static final int MAX_ERRORS_KEPT = 20;
+
+    /** Where scanned entries go, in order. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(FileEntry e) throws IOException;
+    }
+
+    /**
+     * @param errors the first few read errors (all are counted in {@code errorCount})
+     * @param markerPresent whether the set's root holds its marker file
+     */
+    public record Result(long entries, long files, long bytes, long hashedFiles, long hashedBytes, long errorCount,
+                         List<String> errors, boolean markerPresent) {
+        public boolean hadErrors() {
+            return errorCount > 0;
+        }
+    }
+
+    private final Path root;
+    private final Excludes excludes;
+    private final boolean fullChecksum;
+    private final EntryIterator base;
+    private final Sink sink;
+    private long entries;
+    private long files;
+    private long bytes;
+    private long hashedFiles;
+    private long hashedBytes;
+    private long errorCount;
+    private final List<String> errors = new ArrayList<>();
+
+    private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink) {
+        this.root = root;
+        this.excludes = excludes;
+        this.fullChecksum = fullChecksum;
+        this.base = base;
+        this.sink = sink;
+    }
+
+    /**
+     * Scans {@code root}.
+     *
+     * @throws IOException if the root itself is missing or not a directory, or the sink fails
+     */
+    public static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink)
+            throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("mirror set root " + root + " is missing or not a directory");
+        }
+        Scanner s = new Scanner(root, excludes, fullChecksum, base, sink);
+        s.walk(root, "");
+        boolean marker = Files.isRegularFile(root.resolve(Excludes.MARKER), LinkOption.NOFOLLOW_LINKS);
+        return new Result(s.entries, s.files, s.bytes, s.hashedFiles, s.hashedBytes, s.errorCount,
+                List.copyOf(s.errors), marker);
+    }
+
+    private void error(String what) {
+        errorCount++;
+        if (errors.size() < MAX_ERRORS_KEPT) {
+            errors.add(what);
+        }
+        log.warn("Scan of {}: {}", root, what);
+    }
+
+    private void walk(Path dir, String rel) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                names.add(p.getFileName().toString());
+            }
+        } catch (IOException | SecurityException e) {
+            error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
+            return;
+        }
+        Collections.sort(names);
+        for (String name : names) {
+            String path = rel.isEmpty() ? name : rel + "/" + name;
+            if (excludes.excludes(path, name)) {
+                continue;
+            }
+            Path p = dir.resolve(name);
+            FileEntry e;
+            try {
+                e = FileStat.stat(p, path);
+            } catch (IOException | SecurityException ex) {
+                error("cannot stat " + path + ": " + ex);
+                continue;
+            }
+            if (e == null) {
+                log.debug("Scan of {}: skipping {} (vanished or a special file)", root, path);
+                continue;
+            }
+            FileEntry b = base.seek(path);
+            if (e.isFile()) {
+                try {
+                    e = hash(p, e, b);
+                } catch (IOException | SecurityException ex) {
+                    error("cannot read " + path + ": " + ex);
+                    continue;
+                }
+                files++;
+                bytes += e.size();
+            }
+            sink.accept(e);
+            entries++;
+            if (e.isDir()) {
+                walk(p, path);
+            }
+        }
+    }
+
+    private FileEntry hash(Path p, FileEntry e, FileEntry b) throws IOException {
+        boolean known = b != null && b.hash() != null && e.sameSizeAndTime(b);
+        if (known && !fullChecksum) {
+            return e.withHash(b.hash());
+        }
+        long prefix = b != null && b.isFile() && b.size() > 0 && b.size() < e.size() ? b.size() : -1;
+        Hashing.FileHash h = Hashing.file(p, prefix);
+        hashedFiles++;
+        hashedBytes += h.size();
+        if (h.size() != e.size()) {
+            // grew or shrank while we read it: record what we read; the size no longer matches the
+            // time, so the next pass hashes it again
+            e = new FileEntry(e.path(), e.type(), h.size(), e.mtimeNs(), e.mode(), e.uid(), e.gid(), null, null, -1, null);
+        }
+        FileEntry out = e.withHash(h.hash());
+        return h.prefixHash() != null ? out.withPrefix(prefix, h.prefixHash()) : out;
+    }
+}

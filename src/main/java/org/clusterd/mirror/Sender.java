@@ -1,0 +1,782 @@
+package org.clusterd.mirror;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.clusterd.config.MirrorSetConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The owner's side of one mirror pass of one set: scans locally while the peer scans, plans with the
+ * {@link Reconciler} (first to count, so a mass deletion stops before anything is touched, then to
+ * act), sends the operations pipelined (a reader thread collects the answers in order), and finally
+ * stores the new last common sync on the peer and then here. Any failed operation fails the pass:
+ * the manifest is then not advanced, and the next pass starts over from what is on disk.
+ */
+final class Sender {
+    private static final Logger log = LoggerFactory.getLogger(Sender.class);
+    static final int CHUNK = 256 * 1024;
+    static final int MAX_IN_FLIGHT = 512;
+
+    private final MirrorEngine env;
+    private final MirrorSetConfig cfg;
+    private final String set;
+    private final String group;
+    private final Path root;
+    private DataInputStream in;
+    private OutputStream out;
+    private final ArrayDeque<Pending> order = new ArrayDeque<>();
+    private final ArrayDeque<Pending> awaiting = new ArrayDeque<>();
+    private volatile CompletableFuture<byte[]> signature;
+    private final CompletableFuture<byte[]> finished = new CompletableFuture<>();
+    private final CompletableFuture<byte[]> manifestOk = new CompletableFuture<>();
+    private volatile String broken;
+    private ManifestStore.Pending manifest;
+    private EntryIterator baseForManifest;
+    private boolean manifestDiffers;
+    private long filesMoved;
+    private long bytesMoved;
+    private long conflicts;
+    private long deleted;
+    private long changed;
+    private String firstFailure;
+
+    /** One planned action and, once known, the peer's answer. */
+    private static final class Pending {
+        final Action action;
+        final FileEntry base;
+        Receiver.Status status;
+        String message;
+        String conflictCopy;
+
+        Pending(Action action, FileEntry base) {
+            this.action = action;
+            this.base = base;
+        }
+    }
+
+    Sender(MirrorEngine env, String set) {
+        this.env = env;
+        this.set = set;
+        this.cfg = env.set(set);
+        this.group = env.groupOf(set);
+        this.root = cfg.path();
+    }
+
+    PassResult run() {
+        long start = env.now();
+        try {
+            return pass(start);
+        } catch (IOException | RuntimeException e) {
+            String reason = broken != null ? broken : e.getMessage() == null ? e.toString() : e.getMessage();
+            log.warn("Mirror pass of {} failed: {}", set, reason);
+            return PassResult.failed(set, reason, env.now() - start);
+        }
+    }
+
+    private PassResult pass(long start) throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return PassResult.failed(set, "the set's directory " + root + " is missing", 0);
+        }
+        ManifestStore.Loaded base = env.manifests().load(set);
+        Path marker = root.resolve(Excludes.MARKER);
+        if (!Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+            if (base.count() > 0) {
+                return PassResult.failed(set, "the set's directory " + root + " has no marker " + Excludes.MARKER
+                        + " although it was mirrored before: is its file system unmounted? If the directory is right,"
+                        + " create the marker: echo " + set + " > " + marker, 0);
+            }
+            Files.writeString(marker, set + "\n");
+        }
+        Path srcScan = env.manifests().dir().resolve(set + ".scan-local");
+        Path dstScan = env.manifests().dir().resolve(set + ".scan-peer");
+        long t0 = System.nanoTime();
+        long tExecuted = t0;
+        long tFinished = t0;
+        try (Socket socket = env.connect()) {
+            socket.setSoTimeout(Math.max(env.timeoutMs(), MirrorEngine.READ_TIMEOUT_MS));
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            send(Frames.HELLO, Frames.payload(o -> {
+                o.writeInt(Receiver.PROTOCOL);
+                o.writeUTF(env.cluster());
+                o.writeUTF(env.localNode());
+                o.writeUTF(set);
+                o.writeUTF(group);
+            }));
+            CompletableFuture<Scanner.Result> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
+            Frames.Frame hello = read();
+            if (hello.type() == Frames.ERROR) {
+                local.join();
+                return PassResult.failed(set, "the peer refused: " + hello.in().readUTF(), env.now() - start);
+            }
+            if (hello.type() != Frames.HELLO_OK) {
+                throw new IOException("unexpected answer " + hello.type() + " to HELLO");
+            }
+            DataInputStream h = hello.in();
+            String peerBaseId = h.readUTF();
+            boolean peerIsRoot = h.readBoolean();
+            long peerErrors = receiveScan(dstScan);
+            Scanner.Result src;
+            try {
+                src = local.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IOException("local scan failed: " + e.getCause().getMessage(), e.getCause());
+            }
+            long tScanned = System.nanoTime();
+            boolean sameBase = peerBaseId.equals(base.id());
+            if (!sameBase) {
+                log.warn("Mirror set {}: the peer's last common sync ({}) is not ours ({}): planning without one"
+                        + " (nothing deleted, every difference a conflict)", set, peerBaseId, base.id());
+            }
+            Map<String, FileEntry> messages = cfg.policy() == MirrorSetConfig.Policy.MAILDIR ? messages(srcScan) : Map.of();
+            boolean deletesAllowed = !src.hadErrors() && peerErrors == 0;
+            Reconciler.Options options = new Reconciler.Options(cfg.policy(), cfg.fullChecksum(), deletesAllowed,
+                    Meta.ROOT && peerIsRoot, messages);
+            Reconciler.Summary summary;
+            boolean[] baseWouldChange = {!sameBase || base.lost()};
+            try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
+                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
+                summary = Reconciler.plan(b, s, t, options, (a, x) -> {
+                    if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
+                        baseWouldChange[0] = true;
+                    }
+                });
+            }
+            if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
+                // nothing to do and nothing to record: the pass is complete after one look
+                send(Frames.BYE, new byte[0]);
+                log.info("Mirror pass of {}: in sync after {} ms ({} paths)", set, (System.nanoTime() - t0) / 1_000_000,
+                        summary.inSync());
+                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
+            }
+            if (summary.massDelete(cfg.maxDeleteShare())) {
+                env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
+                send(Frames.BYE, new byte[0]);
+                return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
+                        + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
+                        + " or unmounted?", env.now() - start);
+            }
+            long tPlanned = System.nanoTime();
+            Thread reader = new Thread(this::readAnswers, "mirror-answers-" + set);
+            reader.setDaemon(true);
+            reader.start();
+            String newId = UUID.randomUUID().toString();
+            manifest = env.manifests().begin(set, newId);
+            try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
+                 EntryIterator b2 = sameBase ? env.manifests().open(set) : EntryIterator.empty();
+                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
+                baseForManifest = b2;
+                manifestDiffers = !sameBase || base.lost();
+                Reconciler.plan(b, s, t, options, this::execute);
+                send(Frames.FINISH, new byte[0]);
+                drain(true);
+                tExecuted = System.nanoTime();
+                byte[] fin = await(finished, "finish");
+                tFinished = System.nanoTime();
+                String finProblem = new DataInputStream(new java.io.ByteArrayInputStream(fin)).readUTF();
+                if (firstFailure == null && !finProblem.isEmpty()) {
+                    firstFailure = "the peer could not force its directories to disk: " + finProblem;
+                }
+                if (baseForManifest.next() != null) {
+                    manifestDiffers = true;
+                }
+            }
+            if (firstFailure != null) {
+                send(Frames.BYE, new byte[0]);
+                manifest.close();
+                return new PassResult(set, PassResult.Status.FAILED, firstFailure, filesMoved, bytesMoved, conflicts,
+                        deleted, changed, env.now() - start);
+            }
+            if (manifestDiffers || manifest.count() != base.count()) {
+                manifest.seal();
+                sendManifest(newId, manifest.sealedFile());
+                manifest.publish();
+            } else {
+                manifest.close();
+            }
+            send(Frames.BYE, new byte[0]);
+            long tEnd = System.nanoTime();
+            log.info("Mirror pass of {}: scans {} ms, plan {} ms, operations {} ms, finish {} ms, manifest {} ms ({})", set,
+                    (tScanned - t0) / 1_000_000, (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000,
+                    (tFinished - tExecuted) / 1_000_000, (tEnd - tFinished) / 1_000_000, summary);
+            return new PassResult(set, PassResult.Status.OK, "", filesMoved, bytesMoved, conflicts, deleted, changed,
+                    env.now() - start);
+        } finally {
+            if (manifest != null) {
+                manifest.close();
+            }
+            Files.deleteIfExists(srcScan);
+            Files.deleteIfExists(dstScan);
+        }
+    }
+
+    private Scanner.Result scanLocal(Path file) {
+        try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set)) {
+            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, w::add);
+            w.finish(false);
+            return r;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private long receiveScan(Path file) throws IOException {
+        try (EntryFile.Writer w = new EntryFile.Writer(file, set)) {
+            while (true) {
+                Frames.Frame f = read();
+                if (f.type() == Frames.SCAN_ENTRIES) {
+                    DataInputStream p = f.in();
+                    int n = p.readInt();
+                    for (int i = 0; i < n; i++) {
+                        FileEntry e = EntryCodec.read(p);
+                        PathGuard.check(e.path());
+                        w.add(e);
+                    }
+                } else if (f.type() == Frames.SCAN_END) {
+                    DataInputStream p = f.in();
+                    long errors = p.readLong();
+                    String what = p.readUTF();
+                    if (errors > 0) {
+                        log.warn("Mirror set {}: the peer's scan had {} read error(s): {}; nothing will be deleted", set,
+                                errors, what);
+                    }
+                    w.finish(false);
+                    return errors;
+                } else if (f.type() == Frames.ERROR) {
+                    throw new IOException("the peer failed: " + f.in().readUTF());
+                } else {
+                    throw new IOException("unexpected frame " + f.type() + " during the peer's scan");
+                }
+            }
+        }
+    }
+
+    private Map<String, FileEntry> messages(Path srcScan) throws IOException {
+        Map<String, FileEntry> m = new HashMap<>();
+        try (EntryFile.Reader r = EntryFile.open(srcScan)) {
+            for (FileEntry e = r.next(); e != null; e = r.next()) {
+                String key = e.isFile() ? Maildir.key(e.path()) : null;
+                if (key != null) {
+                    m.put(key, e);
+                }
+            }
+        }
+        return m;
+    }
+
+    private void sendManifest(String id, Path sealed) throws IOException {
+        send(Frames.MANIFEST_BEGIN, Frames.payload(o -> o.writeUTF(id)));
+        try (EntryFile.Reader r = EntryFile.open(sealed)) {
+            java.util.List<FileEntry> batch = new java.util.ArrayList<>();
+            for (FileEntry e = r.next(); ; e = r.next()) {
+                if (e != null) {
+                    batch.add(e);
+                }
+                if ((e == null && !batch.isEmpty()) || batch.size() >= 1000) {
+                    Frames.write(out, Frames.MANIFEST_ENTRIES, Frames.payload(o -> {
+                        o.writeInt(batch.size());
+                        for (FileEntry x : batch) {
+                            EntryCodec.write(o, x);
+                        }
+                    }));
+                    batch.clear();
+                }
+                if (e == null) {
+                    break;
+                }
+            }
+        }
+        send(Frames.MANIFEST_END, new byte[0]);
+        await(manifestOk, "manifest");
+    }
+
+    // ------------------------------------------------------------------ executing the plan
+
+    private void execute(Action a, FileEntry base) throws IOException {
+        if (broken != null) {
+            throw new IOException(broken);
+        }
+        Pending p = new Pending(a, base);
+        synchronized (this) {
+            order.add(p);
+        }
+        if (firstFailure != null) {
+            p.status = Receiver.Status.FAILED; // after a failure nothing more is sent; the manifest is not written
+            p.message = "not attempted";
+        } else if (a instanceof Action.InSync || a instanceof Action.Keep || a instanceof Action.Skip) {
+            p.status = Receiver.Status.OK;
+            if (a instanceof Action.Skip sk) {
+                log.warn("Mirror set {}: {} {}", set, sk.path(), sk.reason());
+            }
+            if (a instanceof Action.Keep k && k.conflict()) {
+                conflicts++;
+                env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, k.path(), k.reason()));
+            }
+        } else {
+            sendOp(p);
+        }
+        drain(false);
+    }
+
+    private void sendOp(Pending p) throws IOException {
+        Action a = p.action;
+        if (a instanceof Action.Create c) {
+            FileEntry s = c.source();
+            if (s.isDir()) {
+                op(p, Frames.OP_MKDIR, o -> {
+                    Frames.writeEntry(o, s);
+                    Frames.writeEntry(o, null);
+                    o.writeByte(Action.Displace.TRASH.ordinal());
+                });
+            } else if (s.type() == EntryType.SYMLINK) {
+                op(p, Frames.OP_SYMLINK, o -> {
+                    Frames.writeEntry(o, s);
+                    Frames.writeEntry(o, null);
+                    o.writeByte(Action.Displace.TRASH.ordinal());
+                });
+            } else {
+                sendFile(p, s, null, Action.Transfer.FULL, Action.Displace.TRASH);
+            }
+        } else if (a instanceof Action.Replace r) {
+            FileEntry s = r.source();
+            if (s.isDir()) {
+                op(p, Frames.OP_MKDIR, o -> {
+                    Frames.writeEntry(o, s);
+                    Frames.writeEntry(o, r.target());
+                    o.writeByte(r.displace().ordinal());
+                });
+            } else if (s.type() == EntryType.SYMLINK) {
+                op(p, Frames.OP_SYMLINK, o -> {
+                    Frames.writeEntry(o, s);
+                    Frames.writeEntry(o, r.target());
+                    o.writeByte(r.displace().ordinal());
+                });
+            } else {
+                Action.Transfer tr = r.target().isFile() ? r.transfer() : Action.Transfer.FULL;
+                sendFile(p, s, r.target(), tr, r.displace());
+            }
+        } else if (a instanceof Action.SetMeta m) {
+            op(p, Frames.OP_META, o -> {
+                Frames.writeEntry(o, m.source());
+                Frames.writeEntry(o, m.target());
+            });
+        } else if (a instanceof Action.Delete d) {
+            op(p, Frames.OP_DELETE, o -> Frames.writeEntry(o, d.target()));
+        } else if (a instanceof Action.MergeMbox m) {
+            sendMbox(p, m);
+        } else {
+            throw new IllegalStateException("no operation for " + a);
+        }
+    }
+
+    /** Sends a one-frame operation and waits for room in the pipeline. */
+    private void op(Pending p, int type, Frames.Body body) throws IOException {
+        synchronized (this) {
+            awaiting.add(p);
+        }
+        Frames.write(out, type, Frames.payload(body));
+    }
+
+    private boolean sourceChanged(Path file, FileEntry s) throws IOException {
+        return !FileStat.unchanged(FileStat.stat(file, s.path()), s);
+    }
+
+    private void localChange(Pending p, String why) {
+        p.status = Receiver.Status.CHANGED;
+        p.message = why;
+    }
+
+    private void sendFile(Pending p, FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp) throws IOException {
+        Path file = PathGuard.resolveOrNull(root, s.path());
+        if (file == null || sourceChanged(file, s)) {
+            localChange(p, "changed here since the scan");
+            return;
+        }
+        MboxLock lock = null;
+        try {
+            if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
+                try {
+                    lock = MboxLock.acquire(file, Receiver.LOCK_TIMEOUT_MS);
+                } catch (IOException e) {
+                    localChange(p, e.getMessage());
+                    return;
+                }
+            }
+            byte[][] sig = null;
+            int bs = 0;
+            if (tr == Action.Transfer.DELTA) {
+                signature = new CompletableFuture<>();
+                Frames.write(out, Frames.SIG_REQUEST, Frames.payload(o -> Frames.writeEntry(o, t)));
+                out.flush();
+                DataInputStream sp = new DataInputStream(new java.io.ByteArrayInputStream(await(signature, "signature")));
+                if (sp.readBoolean()) {
+                    bs = sp.readInt();
+                    int n = sp.readInt();
+                    sig = new byte[n][16];
+                    for (int i = 0; i < n; i++) {
+                        sp.readFully(sig[i]);
+                    }
+                } else {
+                    tr = Action.Transfer.FULL;
+                }
+            }
+            Action.Transfer transfer = tr;
+            int blockSize = bs;
+            Map<String, byte[]> xattrs = Meta.readXattrs(file);
+            op(p, Frames.OP_FILE, o -> {
+                Frames.writeEntry(o, s);
+                Frames.writeEntry(o, t);
+                o.writeByte(transfer.ordinal());
+                o.writeByte(dp.ordinal());
+                o.writeInt(blockSize);
+                o.writeInt(xattrs.size());
+                for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+                    o.writeUTF(x.getKey());
+                    o.writeInt(x.getValue().length);
+                    o.write(x.getValue());
+                }
+            });
+            ContentHash d = new ContentHash();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                if (transfer == Action.Transfer.DELTA) {
+                    sendDelta(ch, sig, blockSize, d);
+                } else {
+                    long from = transfer == Action.Transfer.APPEND ? t.size() : 0;
+                    sendRange(ch, from, s.size(), d);
+                }
+            }
+            if (sourceChanged(file, s)) {
+                Frames.write(out, Frames.ABORT, new byte[0]);
+            } else {
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
+            }
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private void sendRange(FileChannel ch, long from, long to, ContentHash d) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        long pos = from;
+        while (pos < to) {
+            buf.clear();
+            buf.limit((int) Math.min(CHUNK, to - pos));
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                break;
+            }
+            pos += n;
+            d.update(buf.array(), 0, n);
+            Frames.write(out, Frames.DATA, Arrays.copyOf(buf.array(), n));
+            bytesMoved += n;
+        }
+    }
+
+    private void sendDelta(FileChannel ch, byte[][] sig, int bs, ContentHash d) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(bs);
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream fo = new java.io.DataOutputStream(frame);
+        for (int index = 0; ; index++) {
+            buf.clear();
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // fill the block
+            }
+            if (buf.position() == 0) {
+                break;
+            }
+            int n = buf.position();
+            d.update(buf.array(), 0, n);
+            ContentHash bd = new ContentHash();
+            bd.update(buf.array(), 0, n);
+            byte[] h = bd.digest();
+            if (index < sig.length && Arrays.equals(h, sig[index])) {
+                fo.writeByte(1);
+                fo.writeInt(index);
+            } else {
+                for (int off = 0; off < n; off += CHUNK) {
+                    int len = Math.min(CHUNK, n - off);
+                    if (frame.size() + len + 5 > Frames.MAX_PAYLOAD) {
+                        fo.flush();
+                        Frames.write(out, Frames.DATA, frame.toByteArray());
+                        frame.reset();
+                    }
+                    fo.writeByte(2);
+                    fo.writeInt(len);
+                    fo.write(buf.array(), off, len);
+                    bytesMoved += len;
+                }
+            }
+            if (frame.size() > CHUNK) {
+                fo.flush();
+                Frames.write(out, Frames.DATA, frame.toByteArray());
+                frame.reset();
+            }
+        }
+        fo.flush();
+        if (frame.size() > 0) {
+            Frames.write(out, Frames.DATA, frame.toByteArray());
+        }
+    }
+
+    private void sendMbox(Pending p, Action.MergeMbox m) throws IOException {
+        FileEntry s = m.source();
+        Path file = PathGuard.resolveOrNull(root, s.path());
+        if (file == null || sourceChanged(file, s)) {
+            localChange(p, "changed here since the scan");
+            return;
+        }
+        try (MboxLock lock = MboxLock.acquire(file, Receiver.LOCK_TIMEOUT_MS)) {
+            op(p, Frames.OP_MBOX, o -> {
+                Frames.writeEntry(o, m.base());
+                Frames.writeEntry(o, s);
+                Frames.writeEntry(o, m.target());
+                o.writeBoolean(m.appendOnly());
+            });
+            ContentHash d = new ContentHash();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                sendRange(ch, m.appendOnly() ? m.base().size() : 0, s.size(), d);
+            }
+            if (sourceChanged(file, s)) {
+                Frames.write(out, Frames.ABORT, new byte[0]);
+            } else {
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
+            }
+        } catch (IOException e) {
+            if (broken != null) {
+                throw e;
+            }
+            synchronized (this) {
+                if (!awaiting.contains(p)) {
+                    localChange(p, e.getMessage());
+                    return;
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Records finished actions in order; waits for room in the pipeline, or for everything at the end. */
+    private void drain(boolean all) throws IOException {
+        out.flush();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
+        while (true) {
+            Pending head;
+            synchronized (this) {
+                head = order.peek();
+                if (head != null && head.status == null) {
+                    if (broken != null) {
+                        throw new IOException(broken);
+                    }
+                    boolean mustWait = all || awaiting.size() > MAX_IN_FLIGHT;
+                    if (!mustWait) {
+                        return;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IOException("the peer did not answer within " + env.timeoutMs() + " ms");
+                    }
+                    try {
+                        wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    }
+                    continue;
+                }
+                if (head == null) {
+                    return;
+                }
+                order.poll();
+            }
+            record(head);
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
+        }
+    }
+
+    private void record(Pending p) throws IOException {
+        Action a = p.action;
+        FileEntry newBase;
+        if (p.status == Receiver.Status.OK) {
+            if (a instanceof Action.Delete) {
+                newBase = null;
+                deleted++;
+            } else if (a instanceof Action.Keep k) {
+                newBase = k.newBase();
+            } else if (a instanceof Action.Skip) {
+                newBase = null;
+            } else if (a instanceof Action.InSync i) {
+                newBase = i.source();
+            } else {
+                newBase = sourceOf(a);
+                if (!(a instanceof Action.SetMeta) && !sourceOf(a).isDir()) {
+                    filesMoved++;
+                }
+                if (p.conflictCopy != null && !p.conflictCopy.isEmpty() || a instanceof Action.MergeMbox) {
+                    conflicts++;
+                }
+            }
+        } else {
+            newBase = p.base;
+            if (p.status == Receiver.Status.CHANGED) {
+                changed++;
+                log.info("Mirror set {}: {} left for the next pass: {}", set, a.path(), p.message);
+            } else if (firstFailure == null) {
+                firstFailure = a.path() + ": " + p.message;
+            }
+        }
+        if (newBase != null) {
+            manifest.add(newBase);
+        }
+        if (!manifestDiffers) {
+            FileEntry old = baseForManifest.seek(a.path());
+            if (!java.util.Objects.equals(old == null ? null : old.forManifest(),
+                    newBase == null ? null : newBase.forManifest())) {
+                manifestDiffers = true;
+            }
+        }
+    }
+
+    private static FileEntry manifestEntry(FileEntry e) {
+        return e == null ? null : e.forManifest();
+    }
+
+    /** What the manifest would record for an action that sends nothing; a marker entry for the others. */
+    private static FileEntry unchangedBase(Action a) {
+        if (a instanceof Action.InSync i) {
+            return i.source();
+        }
+        if (a instanceof Action.Keep k) {
+            return k.newBase();
+        }
+        return FileEntry.dir("\0changes", 0);
+    }
+
+    private static FileEntry sourceOf(Action a) {
+        if (a instanceof Action.Create c) {
+            return c.source();
+        }
+        if (a instanceof Action.Replace r) {
+            return r.source();
+        }
+        if (a instanceof Action.SetMeta m) {
+            return m.source();
+        }
+        if (a instanceof Action.MergeMbox m) {
+            return m.source();
+        }
+        throw new IllegalStateException(a.toString());
+    }
+
+    // ------------------------------------------------------------------ the answer reader
+
+    private void readAnswers() {
+        try {
+            while (true) {
+                Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+                if (f == null) {
+                    fail("the peer closed the connection");
+                    return;
+                }
+                switch (f.type()) {
+                    case Frames.RESULT -> {
+                        DataInputStream p = f.in();
+                        Receiver.Status st = Receiver.Status.values()[p.readUnsignedByte() % 3];
+                        String msg = p.readUTF();
+                        String copy = p.readUTF();
+                        synchronized (this) {
+                            Pending pending = awaiting.poll();
+                            if (pending == null) {
+                                throw new IOException("an answer nobody asked for");
+                            }
+                            pending.message = msg;
+                            pending.conflictCopy = copy;
+                            pending.status = st;
+                            notifyAll();
+                        }
+                    }
+                    case Frames.SIGNATURE -> signature.complete(f.payload());
+                    case Frames.FINISHED -> finished.complete(f.payload());
+                    case Frames.MANIFEST_OK -> {
+                        manifestOk.complete(f.payload());
+                        return;
+                    }
+                    case Frames.ERROR -> {
+                        fail("the peer failed: " + f.in().readUTF());
+                        return;
+                    }
+                    default -> throw new IOException("unexpected frame " + f.type() + " from the peer");
+                }
+            }
+        } catch (IOException e) {
+            fail("connection to the peer lost: " + e.getMessage());
+        }
+    }
+
+    private void fail(String why) {
+        synchronized (this) {
+            if (broken == null && !manifestOk.isDone()) {
+                broken = why;
+            }
+            notifyAll();
+        }
+        IOException e = new IOException(why);
+        CompletableFuture<byte[]> sig = signature;
+        if (sig != null) {
+            sig.completeExceptionally(e);
+        }
+        finished.completeExceptionally(e);
+        manifestOk.completeExceptionally(e);
+    }
+
+    private byte[] await(CompletableFuture<byte[]> f, String what) throws IOException {
+        out.flush();
+        try {
+            return f.get(env.timeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the peer did not answer (" + what + ") within " + env.timeoutMs() + " ms", e);
+        }
+    }
+
+    private void send(int type, byte[] payload) throws IOException {
+        Frames.write(out, type, payload);
+        out.flush();
+    }
+
+    private Frames.Frame read() throws IOException {
+        Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+        if (f == null) {
+            throw new IOException("the peer closed the connection");
+        }
+        return f;
+    }
+}

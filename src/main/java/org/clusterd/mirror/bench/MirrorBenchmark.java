@@ -1,0 +1,414 @@
+package org.clusterd.mirror.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.clusterd.config.ClusterConfig;
+import org.clusterd.config.ControlConfig;
+import org.clusterd.config.FailurePolicy;
+import org.clusterd.config.GroupConfig;
+import org.clusterd.config.MirrorConfig;
+import org.clusterd.config.MirrorSetConfig;
+import org.clusterd.config.Timers;
+import org.clusterd.mirror.MirrorGuard;
+import org.clusterd.mirror.MirrorKeys;
+import org.clusterd.mirror.MirrorService;
+import org.clusterd.mirror.PassResult;
+
+/**
+ * Times clusterd's mirror against {@code rsync -a --delete} to an rsync daemon on loopback, on a
+ * generated tree like a small office server's, and prints a table of medians, ratios and peak heap.
+ *
+ * <pre>
+ * mvn -q -B -DskipTests package
+ * java -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark \
+ *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3]
+ * </pre>
+ *
+ * Both mirror nodes run in this JVM (the peak heap covers both) over TLS on 127.0.0.1; rsync runs as
+ * a daemon ({@code rsync --daemon --no-detach}) on 127.0.0.1. Cases: the first full copy into a
+ * fresh directory (ours fsyncs every file, so rsync is also timed with {@code --fsync}); a pass with
+ * nothing changed; a pass after 1% of the files were partly rewritten; a pass after 1 MiB was
+ * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times.
+ * Needs the {@code rsync} package. Leaves nothing behind but {@code --dir}, which it deletes at the end.
+ */
+public final class MirrorBenchmark {
+    private final Path dir;
+    private final int files;
+    private final long treeBytes;
+    private final long mboxBytes;
+    private final int runs;
+    private final Map<String, List<Double>> ours = new LinkedHashMap<>();
+    private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
+    private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
+    private final Map<String, Long> peakHeap = new LinkedHashMap<>();
+    private final SplittableRandom random = new SplittableRandom(2026);
+    private Process rsyncd;
+    private int rsyncPort;
+    private final List<String> fileNames = new ArrayList<>();
+
+    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs) {
+        this.dir = dir;
+        this.files = files;
+        this.treeBytes = treeBytes;
+        this.mboxBytes = mboxBytes;
+        this.runs = runs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of("/var/tmp/clusterd-bench");
+        int files = 50_000;
+        long treeMb = 1024;
+        long mboxMb = 1024;
+        int runs = 3;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(args[i + 1]);
+                case "--files" -> files = Integer.parseInt(args[i + 1]);
+                case "--tree-mb" -> treeMb = Long.parseLong(args[i + 1]);
+                case "--mbox-mb" -> mboxMb = Long.parseLong(args[i + 1]);
+                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs).run();
+    }
+
+    private void run() throws Exception {
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Path src = dir.resolve("src");
+        long t0 = System.nanoTime();
+        generate(src);
+        log("generated %d files (%d MiB) and a %d MiB mbox in %.1f s", files, treeBytes >> 20, mboxBytes >> 20,
+                (System.nanoTime() - t0) / 1e9);
+        Path keys = dir.resolve("keys");
+        MirrorKeys.generate(keys, List.of("alpha", "beta"));
+        startRsyncd();
+        try {
+            Pair last = null;
+            for (int r = 0; r < runs; r++) {
+                Path oursTarget = dir.resolve("ours-" + r);
+                Path rsyncTarget = dir.resolve("rsync-" + r);
+                Path rsyncFsyncTarget = dir.resolve("rsyncf-" + r);
+                Pair p = new Pair(keys, src, oursTarget, dir.resolve("state-" + r));
+                boolean oursFirst = r % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    if ((k == 0) == oursFirst) {
+                        timeOurs("full copy", p);
+                    } else {
+                        timeRsync("full copy", rsyncTarget, false);
+                        timeRsync("full copy", rsyncFsyncTarget, true);
+                    }
+                }
+                if (last != null) {
+                    last.close();
+                }
+                last = p;
+            }
+            Path rsyncTarget = dir.resolve("rsync-" + (runs - 1));
+            for (int r = 0; r < runs; r++) {
+                alternate(r, "no change", last, rsyncTarget, () -> { });
+            }
+            for (int r = 0; r < runs; r++) {
+                alternate(r, "1% of files changed", last, rsyncTarget, this::changeOnePercent);
+            }
+            for (int r = 0; r < runs; r++) {
+                alternate(r, "1 MiB appended to mbox", last, rsyncTarget, () -> appendToMbox(src.resolve("mail/spool")));
+            }
+            last.close();
+        } finally {
+            rsyncd.destroy();
+            rsyncd.waitFor(10, TimeUnit.SECONDS);
+        }
+        printTable();
+        deleteTree(dir);
+    }
+
+    interface Change {
+        void apply() throws IOException;
+    }
+
+    private void alternate(int r, String name, Pair p, Path rsyncTarget, Change change) throws Exception {
+        change.apply();
+        if (r % 2 == 0) {
+            timeOurs(name, p);
+            timeRsync(name, rsyncTarget, false);
+        } else {
+            timeRsync(name, rsyncTarget, false);
+            timeOurs(name, p);
+        }
+    }
+
+    // ------------------------------------------------------------------ the data
+
+    private void generate(Path src) throws IOException {
+        Path data = src.resolve("data");
+        int perDir = 100;
+        long avg = treeBytes / files;
+        byte[] buf = new byte[1 << 20];
+        for (int i = 0; i < files; i++) {
+            // mixed sizes: mostly small, some medium, a few large, averaging treeBytes/files
+            double u = random.nextDouble();
+            long size;
+            if (u < 0.70) {
+                size = 1 + random.nextLong(Math.max(2, avg / 2));
+            } else if (u < 0.97) {
+                size = avg / 2 + random.nextLong(Math.max(2, avg * 2));
+            } else {
+                size = avg * 4 + random.nextLong(Math.max(2, avg * 16));
+            }
+            String name = String.format("d%03d/s%02d/file-%06d.dat", i / (perDir * 10), (i / perDir) % 10, i);
+            fileNames.add(name);
+            Path f = data.resolve(name);
+            Files.createDirectories(f.getParent());
+            try (OutputStream out = Files.newOutputStream(f)) {
+                long left = size;
+                while (left > 0) {
+                    int n = (int) Math.min(buf.length, left);
+                    fill(buf, n);
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+        }
+        Path spool = src.resolve("mail/spool");
+        Files.createDirectories(spool.getParent());
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(spool), 1 << 20)) {
+            long written = 0;
+            int id = 0;
+            while (written < mboxBytes) {
+                byte[] m = message(id++, 2_000 + random.nextInt(60_000));
+                out.write(m);
+                written += m.length;
+            }
+        }
+    }
+
+    private void fill(byte[] buf, int n) {
+        for (int i = 0; i < n; i += 8) {
+            long v = random.nextLong();
+            for (int k = 0; k < 8 && i + k < n; k++) {
+                buf[i + k] = (byte) (v >>> (k * 8));
+            }
+        }
+    }
+
+    private byte[] message(int id, int bodySize) {
+        StringBuilder b = new StringBuilder(bodySize + 200);
+        b.append("From sender@example.org Thu Nov 26 10:15:00 2026\nMessage-ID: <").append(id).append('.')
+                .append(random.nextLong()).append("@bench>\nSubject: message ").append(id).append("\n\n");
+        while (b.length() < bodySize) {
+            b.append(Long.toHexString(random.nextLong())).append(Long.toHexString(random.nextLong())).append('\n');
+        }
+        b.append('\n');
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void changeOnePercent() throws IOException {
+        int n = Math.max(1, files / 100);
+        List<String> pick = new ArrayList<>(fileNames);
+        Collections.shuffle(pick, new java.util.Random(random.nextLong()));
+        Path data = dir.resolve("src/data");
+        byte[] patch = new byte[4096];
+        for (String name : pick.subList(0, n)) {
+            Path f = data.resolve(name);
+            long size = Files.size(f);
+            fill(patch, patch.length);
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                long at = size <= patch.length ? 0 : random.nextLong(size - patch.length);
+                ch.write(java.nio.ByteBuffer.wrap(patch, 0, (int) Math.min(patch.length, Math.max(1, size))), at);
+            }
+        }
+    }
+
+    private void appendToMbox(Path spool) throws IOException {
+        try (OutputStream out = Files.newOutputStream(spool, StandardOpenOption.APPEND)) {
+            long written = 0;
+            while (written < (1 << 20)) {
+                byte[] m = message(random.nextInt(1 << 30), 30_000);
+                out.write(m);
+                written += m.length;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the tools
+
+    /** Our two nodes: alpha owns group "bench" and pushes src to target. */
+    private final class Pair implements AutoCloseable {
+        final MirrorService alpha;
+        final MirrorService beta;
+
+        Pair(Path keys, Path src, Path target, Path state) throws IOException {
+            Files.createDirectories(target);
+            int pa = freePort();
+            int pb = freePort();
+            alpha = service("alpha", "beta", pa, pb, keys, src, state.resolve("alpha"), true);
+            beta = service("beta", "alpha", pb, pa, keys, target, state.resolve("beta"), false);
+            alpha.start();
+            beta.start();
+        }
+
+        @Override
+        public void close() {
+            alpha.close();
+            beta.close();
+        }
+    }
+
+    private static MirrorService service(String node, String peer, int port, int peerPort, Path keys, Path root, Path state,
+                                         boolean owner) throws IOException {
+        MirrorSetConfig set = new MirrorSetConfig("bench", root, List.of(), "0 0 0 1 1 ? 2099", MirrorSetConfig.Policy.COPY,
+                0.5, false);
+        MirrorConfig m = new MirrorConfig(new InetSocketAddress("127.0.0.1", port), new InetSocketAddress("127.0.0.1", peerPort),
+                keys.resolve("mirror-" + node + ".p12"), keys.resolve("mirror-trust.p12"), keys.resolve("mirror.pass"), 1L << 30);
+        ClusterConfig c = new ClusterConfig(state.resolve("clusterd.yaml"), "bench", node, peer, new byte[32], state,
+                new ControlConfig(1, state.resolve("token")), Timers.DEFAULTS, List.of(), List.of(), FailurePolicy.DEFAULTS,
+                List.of(new GroupConfig("bench", "alpha", GroupConfig.Failback.AUTO, List.of(), List.of(set))), List.of(),
+                Optional.empty(), Optional.of(m));
+        MirrorGuard guard = new MirrorGuard() {
+            @Override
+            public boolean mayPush(String group) {
+                return owner;
+            }
+
+            @Override
+            public boolean mayReceive(String group) {
+                return !owner;
+            }
+        };
+        return new MirrorService(c, guard, e -> { }, System::currentTimeMillis, 600_000);
+    }
+
+    private void timeOurs(String name, Pair p) {
+        System.gc();
+        resetPeaks();
+        long t = System.nanoTime();
+        PassResult r = p.alpha.passNow("bench");
+        double s = (System.nanoTime() - t) / 1e9;
+        if (!r.ok()) {
+            throw new IllegalStateException(name + ": our pass failed: " + r.reason());
+        }
+        ours.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+        peakHeap.merge(name, peakHeapBytes(), Math::max);
+        log("%-24s ours   %7.2f s  (%d files, %d bytes moved)", name, s, r.filesMoved(), r.bytesMoved());
+    }
+
+    private void timeRsync(String name, Path target, boolean fsync) throws Exception {
+        String rel = dir.relativize(target).toString();
+        List<String> cmd = new ArrayList<>(List.of("rsync", "-a", "--delete"));
+        if (fsync) {
+            cmd.add("--fsync");
+        }
+        cmd.add(dir.resolve("src") + "/");
+        cmd.add("rsync://127.0.0.1:" + rsyncPort + "/bench/" + rel + "/");
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("rsync failed: " + out);
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+        log("%-24s rsync%s %7.2f s", name, fsync ? "+fsync" : "", s);
+    }
+
+    private void startRsyncd() throws IOException {
+        rsyncPort = freePort();
+        Path conf = dir.resolve("rsyncd.conf");
+        Files.writeString(conf, "use chroot = no\nuid = root\ngid = root\n[bench]\npath = " + dir + "\nread only = false\n");
+        rsyncd = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--address=127.0.0.1", "--port=" + rsyncPort,
+                "--config=" + conf, "--log-file=" + dir.resolve("rsyncd.log")).redirectErrorStream(true).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", rsyncPort)) {
+                return;
+            } catch (IOException e) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+        throw new IOException("rsync daemon did not start");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
+            b.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (b.getType() == MemoryType.HEAP) {
+                sum += b.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private static double median(List<Double> v) {
+        if (v == null || v.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private void printTable() {
+        System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback); %d files, %d MiB tree,"
+                + " %d MiB mbox; median of %d runs, alternating%n", files, treeBytes >> 20, mboxBytes >> 20, runs);
+        System.out.printf("%-24s %10s %10s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
+                "rsync+fsync(s)", "ratio", "peak heap");
+        for (String name : ours.keySet()) {
+            double o = median(ours.get(name));
+            double r = median(theirs.get(name));
+            double f = median(theirsFsync.get(name));
+            System.out.printf("%-24s %10.2f %10.2f %8.2f %14s %8s %9d MiB%n", name, o, r, o / r,
+                    Double.isNaN(f) ? "-" : String.format("%.2f", f), Double.isNaN(f) ? "-" : String.format("%.2f", o / f),
+                    peakHeap.get(name) >> 20);
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(Collections.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/**
+ * Mirroring of the groups' data from a group's owner to the other node (architecture rules 3-5).
+ *
+ * <h2>Pieces</h2>
+ * <ul>
+ * <li>{@link org.clusterd.mirror.MirrorService}: the seam with the daemon. Built from the {@code
+ * ClusterConfig} and a {@link org.clusterd.mirror.MirrorGuard}; Quartz runs one job per set; {@code
+ * resync(group, phase)} for the daemon's resync; {@code status()} for the views; events to a
+ * consumer.</li>
+ * <li>{@link org.clusterd.mirror.Scanner}: streams a set's tree in {@link org.clusterd.mirror.PathOrder}
+ * into an {@link org.clusterd.mirror.EntryFile}; hashes only what changed since the last common
+ * sync.</li>
+ * <li>{@link org.clusterd.mirror.ManifestStore}: the last common sync per set, crash-safe, streamed.</li>
+ * <li>{@link org.clusterd.mirror.Reconciler}: the pure three-way planner.</li>
+ * <li>{@code Sender} / {@code Receiver}: the two ends of a session over mutual TLS 1.3 ({@link
+ * org.clusterd.mirror.MirrorTls}), framed by {@link org.clusterd.mirror.Frames}.</li>
+ * </ul>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li>Each file lands through a temporary file ({@code .clusterd-tmp-*}) in its directory, fsync,
+ * metadata, then an atomic rename; directories are forced before the new manifest is written. An
+ * append is written in place after a journal entry in the state directory; a crash is undone (cut back
+ * to the old length) at the start of the next session. The manifest advances only when a pass
+ * completed without a failed operation, on the peer first, then on the owner; if the two differ the
+ * next pass plans without a base (nothing deleted, every difference a conflict).</li>
+ * <li>Deletions only when the last common sync proves them, never after a read error on either side,
+ * never more than {@code maxDeleteShare} of a set (more than {@value
+ * org.clusterd.mirror.Reconciler#MASS_DELETE_FLOOR} paths); never while the set root lacks its marker
+ * {@code .clusterd-mirror} after it was mirrored once (an unmounted file system).</li>
+ * <li>Replaced and deleted files go to {@code STATE/mirror-trash/SET/STAMP/}, bounded by {@code
+ * trashMaxBytes} (oldest passes first); conflict copies stay beside the file
+ * ({@code NAME.clusterd-conflict-<UTC>-<node>.EXT}), at most {@value
+ * org.clusterd.mirror.Conflicts#MAX_PER_FILE} per file, never copies of copies; in a Maildir next to
+ * {@code cur/new/tmp}, not inside.</li>
+ * <li>Every path from the peer is checked: relative, no {@code .} or {@code ..}, never through a
+ * symlink; symlinks pointing out of the set are neither sent nor created.</li>
+ * </ul>
+ *
+ * <h2>Carried and not carried</h2>
+ * Carried: content, permission bits (including setuid/setgid/sticky), modification time to the
+ * nanosecond the file system keeps, owner and group (only when both nodes run as root), user extended
+ * attributes ({@code user.*}, up to 64 KiB per file), symlinks as links. Not carried: POSIX ACLs,
+ * {@code security.*} and {@code trusted.*} attributes (Samba's {@code security.NTACL}, SELinux labels),
+ * hard links (each name becomes its own file), file flags (chattr), access times, special files
+ * (devices, FIFOs, sockets), directory modification times. A change of extended attributes alone is
+ * not noticed (they travel with the next content change). File names must be valid UTF-8.
+ *
+ * <h2>Mail</h2>
+ * Policy {@code mbox}: the spool's dotlock {@code NAME.lock} and an fcntl lock are held while a spool
+ * is read on the owner and while it is replaced or merged on the peer. Policy {@code maildir}: IMAP
+ * index files are excluded ({@code dovecot-uidlist}, {@code dovecot.index*}, ...); after a takeover
+ * or resync Dovecot rebuilds them by itself, or force it with {@code doveadm force-resync -u USER '*'}.
+ *
+ * <h2>Keys</h2>
+ * {@link org.clusterd.mirror.MirrorKeys} (or its keytool recipe) makes each node's PKCS12 keystore, a
+ * shared truststore and a mode-600 password file.
+ *
+ * <h2>Benchmark</h2>
+ * {@code java -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark --files 50000
+ * --tree-mb 1024 --mbox-mb 1024 --runs 3} (needs the {@code rsync} package).
+ */
+package org.clusterd.mirror;

@@ -1,0 +1,147 @@
+package org.clusterd.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.clusterd.config.MirrorSetConfig.Policy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failures fail the pass cleanly: the peer's files stay whole (old or new), the set reports FAILED
+ * with the reason and an event, and the next pass picks up. Disk full uses a 2 MiB tmpfs mounted
+ * over the peer's set (root only); permission denied an immutable directory (chattr, root on ext4).
+ */
+class FailureTest {
+    @TempDir
+    Path tmp;
+    MirrorPair pair;
+    Path a;
+    Path b;
+    boolean mounted;
+    boolean immutable;
+
+    @BeforeEach
+    void start() throws Exception {
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY)), 10_000);
+        a = pair.dir("alpha", "docs");
+        b = pair.dir("beta", "docs");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        pair.close();
+        if (immutable) {
+            run("chattr", "-i", b.toString());
+        }
+        if (mounted) {
+            run("umount", b.toString());
+        }
+    }
+
+    private static int run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void diskFullOnThePeerFailsThePassCleanlyAndTheNextPassSucceedsOnceThereIsRoom() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+        mounted = run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", b.toString()) == 0;
+        Assumptions.assumeTrue(mounted, "could not mount a tmpfs");
+        Files.writeString(a.resolve("small.txt"), "fits");
+        Files.write(a.resolve("doc.bin"), random(512 * 1024, 1));
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+        byte[] before = Files.readAllBytes(b.resolve("doc.bin"));
+
+        Files.write(a.resolve("doc.bin"), random(3 << 20, 2)); // larger than the peer's file system
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).containsIgnoringCase("space");
+        assertThat(b.resolve("doc.bin")).hasBinaryContent(before);
+        assertThat(b.resolve("small.txt")).hasContent("fits");
+        assertThat(Trees.named(b, Excludes.TEMP_PREFIX)).isEmpty();
+        assertThat(pair.alpha.status().get(0).lastResult()).isEqualTo("FAILED");
+        assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorFailed f && f.reason().contains("space"));
+
+        Files.write(a.resolve("doc.bin"), random(1 << 20, 3)); // now it fits
+        PassResult again = pair.alpha.passNow("docs");
+        assertThat(again.status()).as(again.reason()).isEqualTo(PassResult.Status.OK);
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+    }
+
+    @Test
+    void permissionDeniedOnThePeerFailsThePassAndItRecovers() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "chattr needs root");
+        Files.writeString(a.resolve("x.txt"), "one");
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+        immutable = run("chattr", "+i", b.toString()) == 0;
+        Assumptions.assumeTrue(immutable, "file system without immutable directories");
+
+        Files.writeString(a.resolve("x.txt"), "two");
+        Files.writeString(a.resolve("y.txt"), "new");
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).containsIgnoringCase("not permitted");
+        assertThat(b.resolve("x.txt")).hasContent("one");
+
+        run("chattr", "-i", b.toString());
+        immutable = false;
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+        assertThat(b.resolve("x.txt")).hasContent("two");
+        assertThat(b.resolve("y.txt")).hasContent("new");
+    }
+
+    @Test
+    void anUnreachablePeerFailsThePassWithTheReason() throws Exception {
+        Files.writeString(a.resolve("x.txt"), "one");
+        pair.beta.close();
+
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).containsIgnoringCase("refused");
+        assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorFailed);
+    }
+
+    @Test
+    void anInterruptedAppendIsUndoneFromItsJournal() throws Exception {
+        Files.writeString(a.resolve("log"), "line 1\n");
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+        // a crash in the middle of an append left a half tail and the journal behind
+        long mtime = Files.getLastModifiedTime(b.resolve("log")).to(TimeUnit.NANOSECONDS);
+        Files.writeString(pair.state("beta").resolve("mirror/docs.append"), "log\n7\n" + mtime + "\n420\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(b.resolve("log"), "line 2 (half", java.nio.file.StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(b.resolve("log"), java.nio.file.attribute.FileTime.from(mtime, TimeUnit.NANOSECONDS));
+
+        Files.writeString(a.resolve("log"), "line 2\n", java.nio.file.StandardOpenOption.APPEND);
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).as(r.reason()).isEqualTo(PassResult.Status.OK);
+        assertThat(b.resolve("log")).hasContent("line 1\nline 2\n");
+        assertThat(pair.state("beta").resolve("mirror/docs.append")).doesNotExist();
+    }
+}

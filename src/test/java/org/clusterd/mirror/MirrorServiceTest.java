@@ -1,0 +1,290 @@
+package org.clusterd.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.clusterd.cluster.ResyncPhase;
+import org.clusterd.config.MirrorSetConfig;
+import org.clusterd.config.MirrorSetConfig.Policy;
+import org.clusterd.view.ClusterView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two mirror services over loopback TLS with real directories: what a pass does to the peer's tree. */
+class MirrorServiceTest {
+    @TempDir
+    Path tmp;
+    MirrorPair pair;
+    Path a;
+    Path b;
+
+    @BeforeEach
+    void start() throws Exception {
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY)));
+        a = pair.dir("alpha", "docs");
+        b = pair.dir("beta", "docs");
+    }
+
+    @AfterEach
+    void stop() {
+        pair.close();
+    }
+
+    private PassResult pass() {
+        PassResult r = pair.alpha.passNow("docs");
+        assertThat(r.status()).as(r.reason()).isEqualTo(PassResult.Status.OK);
+        return r;
+    }
+
+    private static void write(Path p, String s) throws Exception {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, s);
+    }
+
+    @Test
+    void mirrorsFilesDirectoriesLinksModesTimesAndXattrsAndANoChangePassMovesNothing() throws Exception {
+        write(a.resolve("report.doc"), "quarterly");
+        write(a.resolve("sub/deeper/notes.txt"), "notes");
+        Files.setPosixFilePermissions(a.resolve("sub/deeper/notes.txt"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.createSymbolicLink(a.resolve("latest"), Path.of("sub/deeper/notes.txt"));
+        Files.createDirectories(a.resolve("empty"));
+        UserDefinedFileAttributeView x = Files.getFileAttributeView(a.resolve("report.doc"), UserDefinedFileAttributeView.class);
+        boolean xattrs = true;
+        try {
+            x.write("origin", ByteBuffer.wrap("scanner".getBytes()));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            xattrs = false;
+        }
+
+        PassResult first = pass();
+
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+        assertThat(first.filesMoved()).isEqualTo(3);
+        if (xattrs) {
+            UserDefinedFileAttributeView y = Files.getFileAttributeView(b.resolve("report.doc"), UserDefinedFileAttributeView.class);
+            assertThat(y.list()).contains("origin");
+        }
+        assertThat(Trees.named(b, Excludes.TEMP_PREFIX)).isEmpty();
+
+        PassResult second = pass();
+        assertThat(second.filesMoved()).isZero();
+        assertThat(second.bytesMoved()).isZero();
+    }
+
+    @Test
+    void deletesOnlyWhatTheLastCommonSyncProvesAndKeepsItInTheTrash() throws Exception {
+        write(a.resolve("old.txt"), "old");
+        write(a.resolve("keep.txt"), "keep");
+        pass();
+        Files.delete(a.resolve("old.txt"));
+        write(b.resolve("peer-only.txt"), "written on beta");
+
+        PassResult r = pass();
+
+        assertThat(r.deleted()).isEqualTo(1);
+        assertThat(b.resolve("old.txt")).doesNotExist();
+        assertThat(b.resolve("peer-only.txt")).hasContent("written on beta");
+        assertThat(Trees.named(pair.state("beta").resolve("mirror-trash"), "old.txt")).hasSize(1);
+    }
+
+    @Test
+    void aFileChangedOnBothNodesKeepsThePeersVersionAsAConflictCopy() throws Exception {
+        write(a.resolve("report.doc"), "v1");
+        pass();
+        write(a.resolve("report.doc"), "v2 from alpha");
+        write(b.resolve("report.doc"), "v2 from beta");
+
+        PassResult r = pass();
+
+        assertThat(r.conflicts()).isEqualTo(1);
+        assertThat(b.resolve("report.doc")).hasContent("v2 from alpha");
+        List<String> copies = Trees.named(b, ".clusterd-conflict-");
+        assertThat(copies).hasSize(1);
+        assertThat(copies.get(0)).matches("report\\.clusterd-conflict-\\d{8}T\\d{6}Z-beta\\.doc");
+        assertThat(b.resolve(copies.get(0))).hasContent("v2 from beta");
+        assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.ConflictDetected c && c.path().equals("report.doc"));
+
+        // the conflict copy is not copied again on the next pass
+        assertThat(pass().conflicts()).isZero();
+        assertThat(Trees.named(b, ".clusterd-conflict-")).hasSize(1);
+    }
+
+    @Test
+    void anAppendMovesOnlyTheTail() throws Exception {
+        byte[] big = new byte[3 << 20];
+        new Random(1).nextBytes(big);
+        Files.write(a.resolve("log"), big);
+        pass();
+        Files.writeString(a.resolve("log"), "one more line\n", StandardOpenOption.APPEND);
+
+        PassResult r = pass();
+
+        assertThat(r.bytesMoved()).isEqualTo("one more line\n".length());
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+    }
+
+    @Test
+    void aLargeFileChangedInOneBlockMovesAsADelta() throws Exception {
+        byte[] big = new byte[4 << 20];
+        new Random(2).nextBytes(big);
+        Files.write(a.resolve("disk.img"), big);
+        pass();
+        big[2_000_000] ^= 1;
+        Files.write(a.resolve("disk.img"), big);
+
+        PassResult r = pass();
+
+        assertThat(r.bytesMoved()).isEqualTo(MirrorEngine.blockSize(big.length));
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+    }
+
+    @Test
+    void anEmptiedSourceIsRefusedAsAMassDeletion() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            write(a.resolve("f" + i), "content " + i);
+        }
+        pass();
+        for (int i = 0; i < 40; i++) {
+            Files.delete(a.resolve("f" + i));
+        }
+
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).contains("refused to delete 40 of 40");
+        assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MassDeleteRefused);
+        assertThat(Files.list(b).count()).isEqualTo(41); // 40 files and the marker
+    }
+
+    @Test
+    void aSourceWithoutItsMarkerLooksUnmountedAndIsNotMirrored() throws Exception {
+        write(a.resolve("x"), "x");
+        pass();
+        Files.delete(a.resolve("x"));
+        Files.delete(a.resolve(Excludes.MARKER));
+
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).contains("unmounted");
+        assertThat(b.resolve("x")).exists();
+        assertThat(pair.alpha.status().get(0).lastResult()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aNodeThatRunsTheGroupRefusesDataForIt() throws Exception {
+        write(a.resolve("x"), "stale");
+        write(b.resolve("x"), "newer on beta");
+        pair.own("g", "beta");
+
+        // alpha does not own g: its scheduled or manual pass is skipped
+        assertThat(pair.alpha.passNow("docs").status()).isEqualTo(PassResult.Status.SKIPPED);
+        // even forced (a resync), beta refuses data for a group it runs
+        var r = pair.alpha.resync("g", ResyncPhase.BULK);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.detail()).contains("refuses data");
+        assertThat(b.resolve("x")).hasContent("newer on beta");
+    }
+
+    @Test
+    void resyncBringsThePartnersDataBackAndKeepsWhatTheHomeNodeWroteBeforeFailing() throws Exception {
+        write(a.resolve("shared.txt"), "v1");
+        pass();
+        // alpha wrote more just before it failed; beta took over and wrote too
+        write(a.resolve("unsent.txt"), "alpha's last words");
+        write(a.resolve("shared.txt"), "alpha v2");
+        pair.own("g", "beta");
+        write(b.resolve("shared.txt"), "beta v2");
+        write(b.resolve("during-outage.txt"), "beta wrote this");
+
+        ResyncResult bulk = pair.beta.resync("g", ResyncPhase.BULK);
+        ResyncResult fin = pair.beta.resync("g", ResyncPhase.FINAL);
+
+        assertThat(bulk.ok()).as(bulk.detail()).isTrue();
+        assertThat(fin.ok()).as(fin.detail()).isTrue();
+        assertThat(a.resolve("during-outage.txt")).hasContent("beta wrote this");
+        assertThat(a.resolve("unsent.txt")).hasContent("alpha's last words");
+        assertThat(a.resolve("shared.txt")).hasContent("beta v2");
+        assertThat(Trees.named(a, ".clusterd-conflict-")).hasSize(1);
+
+        // alpha takes its group back; its unsent file now reaches beta
+        pair.own("g", "alpha");
+        pass();
+        assertThat(b.resolve("unsent.txt")).hasContent("alpha's last words");
+    }
+
+    @Test
+    void aLostManifestDeletesNothingAndMakesEveryDifferenceAConflict() throws Exception {
+        write(a.resolve("gone.txt"), "g");
+        write(a.resolve("both.txt"), "1");
+        pass();
+        Files.delete(a.resolve("gone.txt"));
+        write(a.resolve("both.txt"), "alpha 2");
+        Files.write(pair.state("alpha").resolve("mirror/docs.manifest"), "damaged".getBytes());
+
+        PassResult r = pass();
+
+        assertThat(b.resolve("gone.txt")).exists();
+        assertThat(r.deleted()).isZero();
+        assertThat(r.conflicts()).isEqualTo(1);
+    }
+
+    @Test
+    void statusShowsEachSetAndTheScheduleRunsByItself() throws Exception {
+        assertThat(pair.alpha.status()).extracting(ClusterView.MirrorView::lastResult).containsExactly("NEVER");
+        write(a.resolve("x"), "x");
+        pair.alpha.mirrorNow("docs");
+        await().atMost(Duration.ofSeconds(20)).until(() -> pair.alpha.status().get(0).lastResult().equals("OK"));
+        ClusterView.MirrorView v = pair.alpha.status().get(0);
+        assertThat(v.name()).isEqualTo("docs");
+        assertThat(v.group()).isEqualTo("g");
+        assertThat(v.path()).isEqualTo(a.toString());
+        assertThat(v.lastSuccess()).isPositive();
+        assertThat(v.lagSeconds()).isGreaterThanOrEqualTo(0);
+        assertThat(v.filesMoved()).isEqualTo(1);
+        assertThat(b.resolve("x")).hasContent("x");
+        assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorCompleted);
+    }
+
+    @Test
+    void aFileChangingOnThePeerDuringThePassIsLeftForTheNextPass() throws Exception {
+        write(a.resolve("x"), "1");
+        pass();
+        write(a.resolve("x"), "alpha 2");
+        // the receiver's re-check is exercised by the planner's expectation: simulate by a target
+        // whose time moved after its scan — here simply a peer-side change before the pass, which
+        // is a conflict, and nothing half-written remains
+        write(b.resolve("x"), "beta 2");
+        pass();
+        assertThat(b.resolve("x")).hasContent("alpha 2");
+        assertThat(Trees.named(b, Excludes.TEMP_PREFIX)).isEmpty();
+        assertThat(new String(Files.readAllBytes(b.resolve(Trees.named(b, ".clusterd-conflict-").get(0))),
+                StandardCharsets.UTF_8)).isEqualTo("beta 2");
+    }
+
+    @Test
+    void conflictCopiesPerFileAreBoundedAndTheOldestGoToTheTrash() throws Exception {
+        write(a.resolve("notes.txt"), "base");
+        pass();
+        for (int i = 0; i < Conflicts.MAX_PER_FILE + 2; i++) {
+            write(a.resolve("notes.txt"), "alpha " + i);
+            write(b.resolve("notes.txt"), "beta version " + i);
+            pass();
+        }
+        assertThat(Trees.named(b, ".clusterd-conflict-")).hasSize(Conflicts.MAX_PER_FILE);
+        assertThat(Trees.named(pair.state("beta").resolve("mirror-trash"), ".clusterd-conflict-")).hasSize(2);
+        assertThat(b.resolve("notes.txt")).hasContent("alpha " + (Conflicts.MAX_PER_FILE + 1));
+    }
+}
