@@ -159,4 +159,27 @@ public sealed interface ClusterEvent {
         public String message() { return "peer looks dead but this node does not take over: " + reason; }
         public Severity severity() { return Severity.CRITICAL; }
     }
+
+    /** A mirror pass of a set failed; the peer's files are intact and the next pass continues. */
+    record MirrorFailed(long time, String node, String group, String set, String reason) implements ClusterEvent {
+        public String message() { return "mirror of " + set + " (" + group + ") failed: " + reason; }
+        public Severity severity() { return Severity.CRITICAL; }
+    }
+
+    /** Both nodes changed one file since their last common sync; the owner's copy won. */
+    record ConflictDetected(long time, String node, String group, String set, String path, String resolution)
+            implements ClusterEvent {
+        public String message() { return "conflict in " + set + " (" + group + "): " + path + ": " + resolution; }
+        public Severity severity() { return Severity.WARNING; }
+    }
+
+    /** A pass would have deleted too large a share of a set (wiped or unmounted source?) and was stopped. */
+    record MassDeleteRefused(long time, String node, String group, String set, long deletes, long total)
+            implements ClusterEvent {
+        public String message() {
+            return "mirror of " + set + " (" + group + ") stopped: it would delete " + deletes + " of " + total
+                    + " paths; is the source wiped or unmounted?";
+        }
+        public Severity severity() { return Severity.CRITICAL; }
+    }
 }

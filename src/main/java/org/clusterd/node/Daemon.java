@@ -14,6 +14,7 @@ import org.clusterd.control.ControlServer;
 import org.clusterd.view.ClusterView;
 import org.clusterd.config.ResourceConfig;
 import org.clusterd.heartbeat.UdpHeartbeatTransport;
+import org.clusterd.mirror.MirrorService;
 import org.clusterd.resource.PingChecker;
 import org.clusterd.snmp.SnmpAgent;
 import org.slf4j.Logger;
@@ -39,7 +40,8 @@ public final class Daemon {
         }
         UdpHeartbeatTransport transport = new UdpHeartbeatTransport(config.clusterName(), config.localNode(),
                 config.peerNode(), config.clusterKey(), config.links(), Clock.systemUTC(), NO_CLOCK_SKEW_LIMIT);
-        NodeRuntime runtime = new NodeRuntime(config, NodeClock.system(), transport, ResyncHandler.NONE, events);
+        MirrorBridge mirrorBridge = new MirrorBridge(config.localNode(), events);
+        NodeRuntime runtime = new NodeRuntime(config, NodeClock.system(), transport, mirrorBridge, events);
         ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clusterd-ping");
             t.setDaemon(true);
@@ -54,6 +56,23 @@ public final class Daemon {
             events.close();
             return 1;
         }
+        MirrorService mirror = null;
+        if (config.mirror().isPresent()) {
+            try {
+                mirror = new MirrorService(config, mirrorBridge, mirrorBridge::onMirrorEvent);
+                mirrorBridge.attach(runtime, mirror);
+                mirror.start();
+                runtime.mirrors(mirror::status);
+            } catch (IOException e) {
+                // Without mirroring a failover would run on stale data: refuse to run half-protected.
+                log.error("cannot start mirroring: {}; stopping", e.getMessage());
+                runtime.shutdown(gracefulStopLimit(config));
+                runtime.close();
+                events.close();
+                return 1;
+            }
+        }
+        MirrorService mirrorService = mirror;
         ControlServer control = new ControlServer(runtime, config.control());
         try {
             control.start();
@@ -99,6 +118,9 @@ public final class Daemon {
             pinger.shutdownNow();
             ping.close();
             control.close();
+            if (mirrorService != null) {
+                mirrorService.close();
+            }
             if (snmpAgent != null) {
                 snmpAgent.close();
             }

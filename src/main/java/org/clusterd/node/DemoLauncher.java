@@ -73,6 +73,10 @@ public final class DemoLauncher {
             new SecureRandom().nextBytes(bytes);
             AtomicFiles.write(key, bytes);
         }
+        if (!Files.exists(run.resolve("keys/mirror.pass"))) {
+            org.clusterd.mirror.MirrorKeys.generate(run.resolve("keys"), NODES);
+        }
+        seedData(run);
         Path community = run.resolve("snmp.community");
         if (!Files.exists(community)) {
             AtomicFiles.write(community, "public\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -116,6 +120,24 @@ public final class DemoLauncher {
         out.println("Restart a killed node by hand:  " + cli + " run --config etc/demo/alpha.yaml");
         out.println("Ctrl-C stops both nodes gracefully.");
         out.flush();
+    }
+
+    /** Each node's mirrored directories; the home nodes start with a little data of their own. */
+    private static void seedData(Path run) throws IOException {
+        for (String n : NODES) {
+            for (String d : List.of("www", "mail/spool", "mail/Maildir/cur", "mail/Maildir/new", "mail/Maildir/tmp")) {
+                Files.createDirectories(run.resolve(n).resolve(d));
+            }
+        }
+        Path index = run.resolve("alpha/www/index.html");
+        if (!Files.exists(index)) {
+            Files.writeString(index, "<h1>served by the web group</h1>\n");
+        }
+        Path spool = run.resolve("beta/mail/spool/alice");
+        if (!Files.exists(spool)) {
+            Files.writeString(spool, "From bob@example.org Fri Nov 27 10:00:00 2026\nSubject: hello\n\nfirst message\n\n");
+            Files.writeString(run.resolve("beta/mail/Maildir/new/1764237600.M1P1.beta"), "Subject: hi\n\nin the Maildir\n");
+        }
     }
 
     /** Prints a line whenever what runs where changes, as both nodes report it. */
