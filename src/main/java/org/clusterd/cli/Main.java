@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "clusterd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "High-availability cluster daemon for two Linux servers.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, StandbyCommand.class,
-                JoinCommand.class, FailoverCommand.class, FailbackCommand.class, KeygenCommand.class, DemoCommand.class,
+                JoinCommand.class, FailoverCommand.class, FailbackCommand.class, MirrorCommand.class, KeygenCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -412,6 +412,8 @@ public final class ClusterMachine {
             failover(now, f.group());
         } else if (command instanceof Command.Failback f) {
             failback(now, f.group());
+        } else if (command instanceof Command.MirrorNow m) {
+            reply(false, "mirror passes are run by the node, not the state machine");
         } else if (command instanceof Command.Shutdown) {
             if (state != NodeState.LEAVING) {
                 state = NodeState.LEAVING;

@@ -16,4 +16,7 @@ public sealed interface Command {
 
     /** Graceful stop (SIGTERM): hand every group to the peer, then exit. */
     record Shutdown() implements Command {}
+
+    /** Run a mirror pass of one mirror set now (outside its schedule), if this node may push it. */
+    record MirrorNow(String set) implements Command {}
 }

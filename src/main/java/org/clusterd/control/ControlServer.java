@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Protocol: one request per TCP connection. The client sends a single line of JSON (at most
  * {@value #MAX_REQUEST_BYTES} bytes, within the read timeout, 5 s):
- * <pre>{"token":"…","op":"status"|"standby"|"join"|"failover"|"failback","group":"…"}</pre>
+ * <pre>{"token":"…","op":"status"|"standby"|"join"|"failover"|"failback"|"mirror","group":"…"}</pre>
  * ({@code group} only for failover and failback). The server answers a single line of JSON and closes:
  * <ul>
  * <li>status: {@code {"ok":true,"view":<ClusterView>}}</li>
@@ -379,6 +379,8 @@ public final class ControlServer implements AutoCloseable {
                 return submit(op, new Command.Failover(group(request)));
             case "failback":
                 return submit(op, new Command.Failback(group(request)));
+            case "mirror":
+                return submit(op, new Command.MirrorNow(group(request)));
             default:
                 throw new Rejection(Reason.UNKNOWN_OP);
         }

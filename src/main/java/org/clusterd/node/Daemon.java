@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.clusterd.config.ClusterConfig;
 import org.clusterd.control.ControlServer;
+import org.clusterd.view.ClusterService;
 import org.clusterd.view.ClusterView;
 import org.clusterd.config.ResourceConfig;
 import org.clusterd.heartbeat.UdpHeartbeatTransport;
@@ -62,7 +63,17 @@ public final class Daemon {
                 mirror = new MirrorService(config, mirrorBridge, mirrorBridge::onMirrorEvent);
                 mirrorBridge.attach(runtime, mirror);
                 mirror.start();
-                runtime.mirrors(mirror::status);
+                MirrorService m = mirror;
+                runtime.mirrors(m::status, set -> {
+                    try {
+                        org.clusterd.mirror.PassResult r = m.passNow(set);
+                        return new ClusterService.CommandResult(r.ok(), "mirror " + set + ": " + r.status() + " "
+                                + r.filesMoved() + " files, " + r.bytesMoved() + " bytes, " + r.conflicts() + " conflicts"
+                                + (r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
+                    } catch (IllegalArgumentException e) {
+                        return new ClusterService.CommandResult(false, e.getMessage());
+                    }
+                });
             } catch (IOException e) {
                 // Without mirroring a failover would run on stale data: refuse to run half-protected.
                 log.error("cannot start mirroring: {}; stopping", e.getMessage());

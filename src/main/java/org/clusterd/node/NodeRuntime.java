@@ -53,6 +53,8 @@ public final class NodeRuntime implements ClusterService {
     private volatile boolean running;
     private volatile ClusterView view;
     private volatile MachineSnapshot snapshot;
+    private volatile java.util.function.Function<String, CommandResult> mirrorNow =
+            set -> new CommandResult(false, "no mirror sets are configured on this node");
 
     private record CommandRequest(Command command, CompletableFuture<CommandResult> answer) {}
 
@@ -172,8 +174,10 @@ public final class NodeRuntime implements ClusterService {
         views.endpoints(endpoints);
     }
 
-    void mirrors(java.util.function.Supplier<List<ClusterView.MirrorView>> mirrors) {
+    void mirrors(java.util.function.Supplier<List<ClusterView.MirrorView>> mirrors,
+                 java.util.function.Function<String, CommandResult> passNow) {
         views.mirrors(mirrors);
+        this.mirrorNow = passNow;
     }
 
     /** The state machine's picture after the last turn of the loop (for guards such as the mirror's). */
@@ -188,6 +192,9 @@ public final class NodeRuntime implements ClusterService {
 
     @Override
     public CommandResult submit(Command command, Duration timeout) {
+        if (command instanceof Command.MirrorNow m) {
+            return mirrorNow.apply(m.set()); // data, not cluster state: the mirror engine answers
+        }
         if (!running) {
             return new CommandResult(false, "the node is shutting down");
         }
