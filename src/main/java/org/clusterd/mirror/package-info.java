@@ -58,6 +58,17 @@
  *
  * <h2>Benchmark</h2>
  * {@code java -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark --files 50000
- * --tree-mb 1024 --mbox-mb 1024 --runs 3} (needs the {@code rsync} package).
+ * --tree-mb 1024 --mbox-mb 1024 --runs 3} (needs the {@code rsync} package). Measured 2026-11-27 on
+ * the 2-core development machine (medians of 3, alternating; both nodes in one JVM):
+ * <pre>
+ * case                     ours (s)  rsync (s)  ratio  rsync --fsync (s)  ratio  peak heap
+ * full copy                   46.49      17.97   2.59              63.69   0.73    377 MiB
+ * no change                    0.92       0.85   1.09                  -      -    140 MiB
+ * 1% of files changed          2.29       1.35   1.70                  -      -    143 MiB
+ * 1 MiB appended to mbox       2.09       5.82   0.36                  -      -    140 MiB
+ * </pre>
+ * Ours fsyncs every file, so its full copy compares with rsync's {@code --fsync}. Not yet met: a
+ * no-change pass at half of rsync's time (the per-file {@code lstat} of both scans is the floor), an
+ * append at a fifth of it (the owner still reads the whole spool to verify its prefix).
  */
 package org.clusterd.mirror;

@@ -42,6 +42,13 @@ final class MirrorPair implements AutoCloseable {
         if (keys == null) {
             try {
                 Path dir = Files.createTempDirectory("clusterd-mirror-keys");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Trash.deleteTree(dir);
+                    } catch (IOException e) {
+                        // best effort: a temporary directory
+                    }
+                }));
                 MirrorKeys.generate(dir, List.of("alpha", "beta"));
                 keys = dir;
             } catch (IOException e) {

@@ -287,4 +287,31 @@ class MirrorServiceTest {
         assertThat(Trees.named(pair.state("beta").resolve("mirror-trash"), ".clusterd-conflict-")).hasSize(2);
         assertThat(b.resolve("notes.txt")).hasContent("alpha " + (Conflicts.MAX_PER_FILE + 1));
     }
+
+    @Test
+    void theScheduleSkipsASetWhoseGroupThisNodeDoesNotRun() throws Exception {
+        write(b.resolve("beta-only.txt"), "b");
+        pair.own("g", "beta");
+        pair.alpha.mirrorNow("docs");
+        await().atMost(Duration.ofSeconds(20)).until(() -> pair.alpha.status().get(0).lastResult().equals("SKIPPED"));
+        assertThat(pair.alpha.lastReason("docs")).contains("does not run group g");
+        assertThat(b.resolve("beta-only.txt")).hasContent("b");
+    }
+
+    @Test
+    void theFinalResyncPassRunsWithTheGroupStoppedOnBothNodes() throws Exception {
+        write(a.resolve("x.txt"), "v1");
+        pass();
+        pair.own("g", "beta");
+        write(b.resolve("x.txt"), "written on beta during the outage");
+        pair.owner.remove("g"); // stopped on the owner for the final pass: nobody runs it
+
+        assertThat(pair.beta.passNow("docs").status()).isEqualTo(PassResult.Status.SKIPPED);
+        ResyncResult fin = pair.beta.resync("g", ResyncPhase.FINAL);
+
+        assertThat(fin.ok()).as(fin.detail()).isTrue();
+        assertThat(fin.phase()).isEqualTo(ResyncPhase.FINAL);
+        assertThat(fin.sets()).extracting(PassResult::set).containsExactly("docs");
+        assertThat(a.resolve("x.txt")).hasContent("written on beta during the outage");
+    }
 }
