@@ -39,9 +39,10 @@ final class MirrorPair implements AutoCloseable {
     final ClusterConfig betaConfig;
 
     static synchronized Path keys() {
-        if (keys == null) {
+        // Regenerated if something removed them meanwhile (seen once in CI: the pass file was gone).
+        if (keys == null || !Files.exists(keys.resolve("mirror.pass"))) {
             try {
-                Path dir = Files.createTempDirectory("clusterd-mirror-keys");
+                Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "mirror-test-keys");
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         Trash.deleteTree(dir);
