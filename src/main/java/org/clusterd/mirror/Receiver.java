@@ -516,11 +516,7 @@ final class Receiver {
                         if (tr == Action.Transfer.DELTA && old != null) {
                             applyDelta(f.payload(), old, block, blockSize, ch, d);
                         } else {
-                            ByteBuffer b = ByteBuffer.wrap(f.payload());
-                            d.update(f.payload());
-                            while (b.hasRemaining()) {
-                                ch.write(b);
-                            }
+                            writeHashed(ch, f.payload(), d);
                         }
                     } catch (IOException e) {
                         problem = e;
@@ -857,11 +853,7 @@ final class Receiver {
             if (f.type() == Frames.DATA) {
                 if (ch != null && problem == null) {
                     try {
-                        d.update(f.payload());
-                        ByteBuffer buf = ByteBuffer.wrap(f.payload());
-                        while (buf.hasRemaining()) {
-                            ch.write(buf);
-                        }
+                        writeHashed(ch, f.payload(), d);
                     } catch (IOException e) {
                         problem = e;
                     }
@@ -1027,5 +1019,15 @@ final class Receiver {
             log.warn("Ignoring a damaged append journal {}: {}", j, e.toString());
         }
         Files.delete(j);
+    }
+
+    /** Writes a whole payload and adds it to the running content hash. */
+    private static void writeHashed(java.nio.channels.WritableByteChannel ch, byte[] payload, ContentHash d)
+            throws IOException {
+        d.update(payload);
+        ByteBuffer buf = ByteBuffer.wrap(payload);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
     }
 }

@@ -96,6 +96,7 @@ public final class ClusterFixture implements AutoCloseable {
         String failback = "auto";
         long monitorIntervalMs = 1000;
         java.util.function.Function<String, String> extraConfig = node -> "";
+        java.util.function.BiFunction<String, String, String> groupConfig = (node, group) -> "";
 
         /** Name of the artefact folder under target/it-logs (use the test's name). */
         public Options name(String name) {
@@ -126,6 +127,12 @@ public final class ClusterFixture implements AutoCloseable {
 
         public Options monitorIntervalMs(long ms) {
             this.monitorIntervalMs = ms;
+            return this;
+        }
+
+        /** More YAML inside each group of a node's config (for example its mirrors:), indented 4 spaces. */
+        public Options groupConfig(java.util.function.BiFunction<String, String, String> perNodeAndGroup) {
+            this.groupConfig = perNodeAndGroup;
             return this;
         }
 
@@ -294,6 +301,7 @@ public final class ClusterFixture implements AutoCloseable {
             }
             y.append("        environment:\n          CLUSTERD_JAR: ").append(jar).append('\n');
             y.append("        timeout: 20s\n");
+            y.append(options.groupConfig.apply(node, g));
         }
         y.append(options.extraConfig.apply(node));
         return y.toString();
