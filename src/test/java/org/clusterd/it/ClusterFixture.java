@@ -155,6 +155,30 @@ public final class ClusterFixture implements AutoCloseable {
     public record LogMark(String node, int offset) {
     }
 
+    /**
+     * Options whose nodes mirror one set of group mail over mutual TLS (keys made in {@code keysDir}),
+     * at {@code path.apply(node)} with {@code policy}; the set's schedule never fires, so passes run
+     * only on demand ({@code clusterd mirror}) and in resyncs.
+     */
+    public static Options mirrored(Path keysDir, String set, String policy, java.util.function.Function<String, Path> path)
+            throws IOException {
+        List<org.clusterd.mirror.MirrorKeys.NodeKeys> keys = org.clusterd.mirror.MirrorKeys.generate(keysDir, NODES);
+        int[] ports = FreePorts.next(2);
+        for (String n : NODES) {
+            Files.createDirectories(path.apply(n));
+        }
+        return options().extraConfig(node -> {
+            int me = NODES.indexOf(node);
+            org.clusterd.mirror.MirrorKeys.NodeKeys k = keys.get(me);
+            return "mirror:\n  listen: 127.0.0.1:" + ports[me] + "\n  peer: 127.0.0.1:" + ports[1 - me]
+                    + "\n  keystore: " + k.keystore() + "\n  truststore: " + k.truststore()
+                    + "\n  passwordFile: " + k.passwordFile() + "\n";
+        }).groupConfig((node, group) -> group.equals(MAIL)
+                ? "    mirrors:\n      - name: " + set + "\n        path: " + path.apply(node) + "\n        policy: " + policy
+                  + "\n        schedule: \"0 0 0 1 1 ? 2099\"\n"
+                : "");
+    }
+
     public static Options options() {
         return new Options();
     }
@@ -764,15 +788,6 @@ public final class ClusterFixture implements AutoCloseable {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return r;
-    }
-
-    /**
-     * True if the jar's command line has the control commands ({@code status}); false while it is
-     * the minimal "run | demo" entry point. Needs a running node to ask.
-     */
-    public boolean cliHasControlCommands(String node) throws IOException, InterruptedException {
-        CliResult r = cli(node, "status", "--json");
-        return !(r.exitCode() == 2 && r.stderr().contains("usage: clusterd run --config FILE | demo"));
     }
 
     /** {@code clusterd status --json} of {@code node}, parsed. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.clusterd.mirror.MirrorKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,23 +50,7 @@ class MailResyncIT {
 
     @Test
     void everyMessageDeliveredBeforeAndDuringTheOutageIsThereExactlyOnceAfterTheReturn() throws Exception {
-        List<MirrorKeys.NodeKeys> keys = MirrorKeys.generate(dir.resolve("keys"), List.of(ALPHA, BETA));
-        int[] ports = org.clusterd.harness.FreePorts.next(2);
-        for (String n : List.of(ALPHA, BETA)) {
-            Files.createDirectories(spool(n));
-        }
-        ClusterFixture.Options options = ClusterFixture.options().name("mailResync")
-                .extraConfig(node -> {
-                    int me = node.equals(ALPHA) ? ports[0] : ports[1];
-                    int peer = node.equals(ALPHA) ? ports[1] : ports[0];
-                    MirrorKeys.NodeKeys k = keys.get(node.equals(ALPHA) ? 0 : 1);
-                    return "mirror:\n  listen: 127.0.0.1:" + me + "\n  peer: 127.0.0.1:" + peer + "\n  keystore: "
-                            + k.keystore() + "\n  truststore: " + k.truststore() + "\n  passwordFile: " + k.passwordFile() + "\n";
-                })
-                .groupConfig((node, group) -> group.equals(MAIL)
-                        ? "    mirrors:\n      - name: spool\n        path: " + spool(node) + "\n        policy: mbox\n"
-                          + "        schedule: \"0 0 0 1 1 ? 2099\"\n" // passes only on demand and at resync
-                        : "");
+        ClusterFixture.Options options = ClusterFixture.mirrored(dir.resolve("keys"), "spool", "mbox", this::spool).name("mailResync");
         try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), options)) {
             c.startSteady();
             deliver(BETA, "m1");

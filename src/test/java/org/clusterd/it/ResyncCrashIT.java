@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
-import org.clusterd.mirror.MirrorKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,23 +49,7 @@ class ResyncCrashIT {
 
     @Test
     void aPowerLossOfTheOwnerDuringTheBulkResyncLeavesOnlyWholeFilesAndLosesNothing() throws Exception {
-        List<MirrorKeys.NodeKeys> keys = MirrorKeys.generate(dir.resolve("keys"), List.of(ALPHA, BETA));
-        int[] ports = org.clusterd.harness.FreePorts.next(2);
-        for (String n : List.of(ALPHA, BETA)) {
-            Files.createDirectories(files(n));
-        }
-        ClusterFixture.Options options = ClusterFixture.options().name("resyncCrash")
-                .extraConfig(node -> {
-                    int me = node.equals(ALPHA) ? ports[0] : ports[1];
-                    int peer = node.equals(ALPHA) ? ports[1] : ports[0];
-                    MirrorKeys.NodeKeys k = keys.get(node.equals(ALPHA) ? 0 : 1);
-                    return "mirror:\n  listen: 127.0.0.1:" + me + "\n  peer: 127.0.0.1:" + peer + "\n  keystore: "
-                            + k.keystore() + "\n  truststore: " + k.truststore() + "\n  passwordFile: " + k.passwordFile() + "\n";
-                })
-                .groupConfig((node, group) -> group.equals(MAIL)
-                        ? "    mirrors:\n      - name: files\n        path: " + files(node) + "\n"
-                          + "        schedule: \"0 0 0 1 1 ? 2099\"\n"
-                        : "");
+        ClusterFixture.Options options = ClusterFixture.mirrored(dir.resolve("keys"), "files", "copy", this::files).name("resyncCrash");
         try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), options)) {
             c.startSteady();
             c.crash(BETA);

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Set;
 import org.clusterd.it.ClusterFixture.CliResult;
 import org.clusterd.it.ClusterFixture.Timers;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +47,6 @@ class StandbyIT {
     void standbyCommandMovesTheGroupsWritesTheLockAndSurvivesARestartUntilJoin() throws Exception {
         try (ClusterFixture c = ClusterFixture.create(dir, Timers.FAST, "standbyCommandAndJoin")) {
             c.startSteady();
-            Assumptions.assumeTrue(c.cliHasControlCommands(ALPHA), "the CLI's control commands have not landed yet");
 
             CliResult standby = c.cli(ALPHA, "standby");
             assertThat(standby.exitCode()).as(standby.toString()).isZero();
@@ -79,7 +77,6 @@ class StandbyIT {
         Timers timers = new Timers(100, 300, 6000, 6000);
         try (ClusterFixture c = ClusterFixture.create(dir, timers, "failoverCommandAndFailback")) {
             c.startSteady();
-            Assumptions.assumeTrue(c.cliHasControlCommands(ALPHA), "the CLI's control commands have not landed yet");
 
             ClusterFixture.LogMark betaMark = c.mark(BETA);
             long asked = System.nanoTime();

@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The IP agent for real, inside two network namespaces made for each test: "server" (where the agent
@@ -131,7 +130,7 @@ class IpAgentTest {
 
     @Test
     void gratuitousArpMovesAClientsCachedEntryToThisNode() {
-        assumeTrue(onPath("arping"), "arping is not installed (apt-get install arping)");
+        assertThat(onPath("arping")).as("arping is installed (tools/test.sh installs it)").isTrue();
         // the client still believes the address lives at the failed node's MAC
         sh("ip -n " + client + " neigh replace " + VIP + " lladdr 02:00:00:00:00:99 dev v1 nud stale");
         String ours = mac(server, "v0");
