@@ -26,6 +26,9 @@ import org.clusterd.view.ClusterView;
  */
 public final class ControlClient {
     private static final int MAX_ANSWER_BYTES = 64 << 20;
+    /** How long a missing token file is waited for when the control port already listens: 2 s. */
+    private static final int TOKEN_RETRIES = 20;
+    private static final Duration TOKEN_RETRY_PAUSE = Duration.ofMillis(100);
 
     /** Time limits of the client; commands wait longer than the server's 60 s command timeout. */
     record Timeouts(Duration connect, Duration status, Duration command) {
@@ -103,6 +106,18 @@ public final class ControlClient {
         } catch (NoSuchFileException e) {
             // usually the daemon never started with this configuration; say so if nothing listens
             probe();
+            // a daemon that is starting binds its port a moment before it writes the token file
+            for (int i = 0; i < TOKEN_RETRIES; i++) {
+                try {
+                    Thread.sleep(TOKEN_RETRY_PAUSE.toMillis());
+                    return TokenFile.read(config.tokenFile());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (IOException | SecurityException retryFailed) {
+                    // still missing (or now unreadable): try again, then report the first problem
+                }
+            }
             throw new ControlException(ControlException.Kind.ACCESS, "cannot read token file " + config.tokenFile()
                     + ": it does not exist although something listens on " + where()
                     + "; is this the configuration the daemon runs with?", e);

@@ -57,6 +57,28 @@ public final class Daemon {
             events.close();
             return 1;
         }
+        // From here on a group may start at any moment, so SIGTERM must hand it over even while the
+        // mirror, control and SNMP endpoints are still coming up; a JVM exit without the hook would
+        // leave the services running with no daemon watching them.
+        Duration stopLimit = gracefulStopLimit(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("SIGTERM: handing groups over (at most {} s)", stopLimit.toSeconds());
+            if (!runtime.shutdown(stopLimit)) {
+                log.error("graceful stop did not finish within {} s", stopLimit.toSeconds());
+            }
+        }, "clusterd-shutdown"));
+        // The control channel comes first so an operator can ask what the node is doing while the
+        // slower endpoints (mirror keystores, SNMP) are still starting.
+        ControlServer control = new ControlServer(runtime, config.control());
+        try {
+            control.start();
+        } catch (IOException e) {
+            log.error("cannot open the control channel: {}; stopping", e.getMessage());
+            runtime.shutdown(stopLimit);
+            runtime.close();
+            events.close();
+            return 1;
+        }
         MirrorService mirror = null;
         if (config.mirror().isPresent()) {
             try {
@@ -77,23 +99,14 @@ public final class Daemon {
             } catch (IOException e) {
                 // Without mirroring a failover would run on stale data: refuse to run half-protected.
                 log.error("cannot start mirroring: {}; stopping", e.getMessage());
-                runtime.shutdown(gracefulStopLimit(config));
+                runtime.shutdown(stopLimit);
+                control.close();
                 runtime.close();
                 events.close();
                 return 1;
             }
         }
         MirrorService mirrorService = mirror;
-        ControlServer control = new ControlServer(runtime, config.control());
-        try {
-            control.start();
-        } catch (IOException e) {
-            log.error("cannot open the control channel: {}; stopping", e.getMessage());
-            runtime.shutdown(gracefulStopLimit(config));
-            runtime.close();
-            events.close();
-            return 1;
-        }
         SnmpAgent snmp = null;
         if (config.snmp().isPresent()) {
             snmp = new SnmpAgent(config.snmp().get(), runtime, config.localNode());
@@ -113,14 +126,6 @@ public final class Daemon {
             pinger.scheduleWithFixedDelay(() -> runtime.pingResult(ping.reachable(timeout)), 0, every, TimeUnit.MILLISECONDS);
         }
         SnmpAgent snmpAgent = snmp;
-        Duration stopLimit = gracefulStopLimit(config);
-        Thread hook = new Thread(() -> {
-            log.info("SIGTERM: handing groups over (at most {} s)", stopLimit.toSeconds());
-            if (!runtime.shutdown(stopLimit)) {
-                log.error("graceful stop did not finish within {} s", stopLimit.toSeconds());
-            }
-        }, "clusterd-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
             runtime.awaitExit();
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package org.clusterd.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs from a copy of the project's etc/ so the developer's own demo-run/ is left alone.
  */
 class DemoIT {
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path home;
 
     @Test
@@ -34,16 +35,24 @@ class DemoIT {
             assertThat(ServiceProbe.awaitServedBy(7302, "beta", Duration.ofSeconds(60))).isPresent();
             assertThat(demo.logText()).contains("kill -9", "status --config etc/demo/alpha.yaml");
 
-            Process status = new ProcessBuilder(NodeProcess.javaExecutable(), "-jar", jar.toString(), "status",
-                    "--json", "--config", home.resolve("etc/demo/alpha.yaml").toString()).redirectErrorStream(true).start();
-            String json = new String(status.getInputStream().readAllBytes());
-            assertThat(status.waitFor()).as(json).isZero();
-            assertThat(json).contains("\"cluster\" : \"demo\"", "\"owner\" : \"alpha\"", "\"control\" : \"tcp:127.0.0.1:7100\"");
+            // The services may answer before the nodes' control channels are up: ask until one answers.
+            String[] json = {""};
+            await("clusterd status answers").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                    .untilAsserted(() -> {
+                        Process status = new ProcessBuilder(NodeProcess.javaExecutable(), "-jar", jar.toString(), "status",
+                                "--json", "--config", home.resolve("etc/demo/alpha.yaml").toString())
+                                .redirectErrorStream(true).start();
+                        json[0] = new String(status.getInputStream().readAllBytes());
+                        assertThat(status.waitFor()).as(json[0]).isZero();
+                    });
+            assertThat(json[0]).contains("\"cluster\" : \"demo\"", "\"owner\" : \"alpha\"", "\"control\" : \"tcp:127.0.0.1:7100\"");
 
             demo.terminate();
             assertThat(demo.waitForExit(Duration.ofSeconds(60))).as(demo.logText()).isTrue();
-            assertThat(ServiceProbe.probe(7301)).isEmpty();
-            assertThat(ServiceProbe.probe(7302)).isEmpty();
+            String logs = demo.logText() + Files.readString(home.resolve("demo-run/alpha.log"))
+                    + Files.readString(home.resolve("demo-run/beta.log"));
+            assertThat(ServiceProbe.probe(7301)).as(logs).isEmpty();
+            assertThat(ServiceProbe.probe(7302)).as(logs).isEmpty();
             assertThat(demo.logText()).contains("both demo nodes have stopped");
             assertThat(Files.readString(home.resolve("demo-run/journal.log"))).contains("STOP alpha web", "STOP beta mail");
         }

@@ -72,4 +72,31 @@ class StartupIT {
             c.assertNeverTwoOwners();
         }
     }
+
+    /**
+     * SIGTERM the moment a restarting node starts its group, while its mirror, control and SNMP
+     * endpoints may still be coming up: the group is handed over all the same and nothing of the
+     * stopped node keeps running (the demo once left a service behind this way).
+     */
+    @Test
+    void sigtermWhileTheNodeIsStillStartingUpStopsWhatItStarted() throws Exception {
+        ClusterFixture.Options options = ClusterFixture.mirrored(dir.resolve("keys"), "spool", "mbox",
+                n -> dir.resolve(n + "-spool")).timers(Timers.FAST).name("sigtermDuringStartUp");
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), options)) {
+            c.startSteady();
+            c.crash(ALPHA);
+            c.awaitSoleServer(WEB, BETA, WITHIN);
+
+            LogMark alphaMark = c.mark(ALPHA);
+            c.start(ALPHA);
+            c.awaitLogAfter(alphaMark, "group web: starting", WITHIN);
+            c.terminate(ALPHA);
+            assertThat(c.awaitExit(ALPHA, WITHIN)).as("alpha exits after SIGTERM").isTrue();
+            assertThat(c.node(ALPHA).waitForGroupGone(Duration.ofSeconds(10)))
+                    .as("nothing alpha started outlives it: " + c.node(ALPHA).groupMembers()).isTrue();
+            c.awaitSoleServer(WEB, BETA, WITHIN);
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+            c.assertNeverTwoOwners();
+        }
+    }
 }
