@@ -44,6 +44,10 @@ import org.clusterd.config.GroupConfig;
  *     failback to the home node, standby, shutdown, fault). The data goes to the next owner while
  *     the group runs, then once more with it stopped on both nodes, and only then may the peer start
  *     it (rule 4). Without a live peer the resync passes are skipped.</li>
+ * <li>RESYNC_BULK → RUNNING: the bulk pass failed and the move is optional (failback, operator); the
+ *     group keeps serving and the move is tried again after {@link #HANDOVER_RETRY_MS} (an operator's
+ *     failover or failback stands for {@link #REQUEST_VALIDITY_MS}). Moves that must happen (shutdown,
+ *     standby, fault) go on without the data.</li>
  * <li>RUNNING/STARTING → STOPPING(YIELD) → IDLE: the peer claims it with a newer generation (split
  *     brain after a partition, rule 8; or a stale owner waking from a freeze).</li>
  * <li>RUNNING → STOPPING(RESTART) → STARTING: a monitor failure within the restart limit.</li>
@@ -56,6 +60,8 @@ import org.clusterd.config.GroupConfig;
 public final class ClusterMachine {
     /** Back-off before a failed handover or start is tried again. */
     static final long RETRY_BACKOFF_MS = 30_000;
+    /** Pause before a handover whose bulk pass failed is tried again (automatic failback, operator moves). */
+    static final long HANDOVER_RETRY_MS = 5_000;
     /** How long a request to the peer ("give me this group") stands. */
     static final long REQUEST_VALIDITY_MS = 60_000;
 
@@ -383,7 +389,7 @@ public final class ClusterMachine {
                 stop(now, g, StopPurpose.HANDOVER, "handover to " + peer.name());
             } else {
                 g.phase = GroupPhase.RUNNING; // keep serving; try again later
-                g.retryNotBefore = now + RETRY_BACKOFF_MS;
+                g.retryNotBefore = now + HANDOVER_RETRY_MS;
             }
         } else if (r.ok() || mustGo || !mayStartAgainAfterFailedResync(now)) {
             release(now, g);
@@ -447,6 +453,7 @@ public final class ClusterMachine {
             if (!peer.canReceive(now)) {
                 reply(false, peer.name() + " cannot take " + name + " now (" + peer.describe(now) + ")");
             } else {
+                operatorMove(now, g, HandoverReason.OPERATOR);
                 beginHandover(now, g, HandoverReason.OPERATOR, "operator failover");
                 reply(true, "moving " + name + " to " + peer.name());
             }
@@ -478,12 +485,18 @@ public final class ClusterMachine {
             if (!peer.canReceive(now)) {
                 reply(false, "home node " + peer.name() + " cannot take " + name + " now (" + peer.describe(now) + ")");
             } else {
+                operatorMove(now, g, HandoverReason.FAILBACK);
                 beginHandover(now, g, HandoverReason.FAILBACK, "operator failback");
                 reply(true, "handing " + name + " back to " + peer.name());
             }
         } else {
             reply(false, name + " is " + g.phase + " here");
         }
+    }
+
+    private static void operatorMove(long now, LocalGroup g, HandoverReason reason) {
+        g.operatorMoveUntil = now + REQUEST_VALIDITY_MS;
+        g.operatorMoveReason = reason;
     }
 
     private void request(long now, LocalGroup g) {
@@ -563,7 +576,10 @@ public final class ClusterMachine {
                     beginHandover(now, g, state == NodeState.LEAVING ? HandoverReason.LEAVING : HandoverReason.STANDBY,
                             state == NodeState.LEAVING ? "shutdown" : "standby");
                 } else if (now >= g.retryNotBefore && peer.canReceive(now)) {
-                    if (peerStatus == ClaimStatus.REQUESTED) {
+                    if (now < g.operatorMoveUntil) {
+                        beginHandover(now, g, g.operatorMoveReason, "operator " + (g.operatorMoveReason
+                                == HandoverReason.OPERATOR ? "failover" : "failback") + ", tried again");
+                    } else if (peerStatus == ClaimStatus.REQUESTED) {
                         beginHandover(now, g, g.home().equals(peer.name()) ? HandoverReason.FAILBACK : HandoverReason.OPERATOR,
                                 peer.name() + " asked for it");
                     } else if (g.home().equals(peer.name()) && g.autoFailback() && peerStatus == ClaimStatus.NONE) {
@@ -748,6 +764,7 @@ public final class ClusterMachine {
 
     private void release(long now, LocalGroup g) {
         g.phase = GroupPhase.RELEASED;
+        g.operatorMoveUntil = -1;
         g.lastResult = "released to " + peer.name();
         emit(new HandoverCompleted(now, local, g.name(), peer.name()));
         urgentHeartbeat = true;

@@ -19,6 +19,12 @@ final class LocalGroup {
     boolean requested;
     long requestExpiresAt;
     long retryNotBefore;
+    /**
+     * An operator's failover or failback on this node stands until then: a bulk pass that failed (the
+     * peer's mirror service still starting, say) is tried again instead of the command being lost.
+     */
+    long operatorMoveUntil = -1;
+    HandoverReason operatorMoveReason;
     boolean splitBrainReported;
     /** The current start takes the group over from the peer (for the TakeoverCompleted event). */
     boolean takingOver;

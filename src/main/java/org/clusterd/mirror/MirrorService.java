@@ -138,6 +138,9 @@ public final class MirrorService implements AutoCloseable {
             log.info("No mirror section: mirroring is off");
             return;
         }
+        for (SetState s : states.values()) {
+            InterruptedSessions.afterRestart(engine.manifests().dir(), s.set.name(), s.set.path());
+        }
         server = MirrorTls.listen(engineTls(), config.mirror().get().listen());
         sessions = new ThreadPoolExecutor(1, MAX_SESSIONS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_SESSIONS),
                 r -> {

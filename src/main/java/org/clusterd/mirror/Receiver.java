@@ -76,6 +76,7 @@ final class Receiver {
     void run() {
         String remote = String.valueOf(socket.getRemoteSocketAddress());
         ReentrantLock lock = null;
+        boolean completed = false;
         try {
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
@@ -95,6 +96,7 @@ final class Receiver {
             answerThread.setDaemon(true);
             answerThread.start();
             operations();
+            completed = true;
         } catch (Frames.BadFrame e) {
             env.counters().badFrames.incrementAndGet();
             refuse(remote, e.getMessage());
@@ -112,13 +114,19 @@ final class Receiver {
                     Thread.currentThread().interrupt();
                 }
             }
+            boolean landed = true;
             if (finalizers != null) {
                 finalizers.shutdown();
                 try {
-                    finalizers.awaitTermination(env.timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    landed = finalizers.awaitTermination(env.timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    landed = false;
                 }
+            }
+            if (lock != null && landed) {
+                // a file still being landed keeps the flag raised: the next session sweeps instead
+                InterruptedSessions.end(env.manifests().dir(), set, root, completed);
             }
             if (manifest != null) {
                 try {
@@ -221,6 +229,7 @@ final class Receiver {
                 }
                 writeMarker(marker);
             }
+            InterruptedSessions.begin(env.manifests().dir(), set, root);
             pass = env.trash().passDir(set, Instant.ofEpochMilli(env.now()));
             send(Frames.HELLO_OK, Frames.payload(o -> {
                 o.writeUTF(base.id());

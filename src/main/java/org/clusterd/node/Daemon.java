@@ -49,16 +49,51 @@ public final class Daemon {
             return t;
         });
         PingChecker ping = new PingChecker(config.pingNodes());
+        // The mirror service listens before the first heartbeat goes out, so a peer that hears this node
+        // and starts a handover finds it ready; until the loop publishes its first snapshot the bridge
+        // refuses every session and skips every scheduled pass.
+        MirrorService mirror = null;
+        if (config.mirror().isPresent()) {
+            try {
+                mirror = new MirrorService(config, mirrorBridge, mirrorBridge::onMirrorEvent);
+                mirrorBridge.attach(runtime, mirror);
+                mirror.start();
+            } catch (IOException e) {
+                // Without mirroring a failover would run on stale data: refuse to run half-protected.
+                log.error("cannot start mirroring: {}; stopping", e.getMessage());
+                if (mirror != null) {
+                    mirror.close();
+                }
+                runtime.close();
+                events.close();
+                return 1;
+            }
+            MirrorService m = mirror;
+            runtime.mirrors(m::status, set -> {
+                try {
+                    org.clusterd.mirror.PassResult r = m.passNow(set);
+                    return new ClusterService.CommandResult(r.ok(), "mirror " + set + ": " + r.status() + " "
+                            + r.filesMoved() + " files, " + r.bytesMoved() + " bytes, " + r.conflicts() + " conflicts"
+                            + (r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
+                } catch (IllegalArgumentException e) {
+                    return new ClusterService.CommandResult(false, e.getMessage());
+                }
+            });
+        }
+        MirrorService mirrorService = mirror;
         try {
             runtime.start();
         } catch (IOException e) {
             log.error("cannot start node {}: {}", config.localNode(), e.getMessage());
             runtime.close();
+            if (mirrorService != null) {
+                mirrorService.close();
+            }
             events.close();
             return 1;
         }
         // From here on a group may start at any moment, so SIGTERM must hand it over even while the
-        // mirror, control and SNMP endpoints are still coming up; a JVM exit without the hook would
+        // control and SNMP endpoints are still coming up; a JVM exit without the hook would
         // leave the services running with no daemon watching them.
         Duration stopLimit = gracefulStopLimit(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -67,46 +102,20 @@ public final class Daemon {
                 log.error("graceful stop did not finish within {} s", stopLimit.toSeconds());
             }
         }, "clusterd-shutdown"));
-        // The control channel comes first so an operator can ask what the node is doing while the
-        // slower endpoints (mirror keystores, SNMP) are still starting.
+        // The control channel comes before SNMP so an operator can ask what the node is doing at once.
         ControlServer control = new ControlServer(runtime, config.control());
         try {
             control.start();
         } catch (IOException e) {
             log.error("cannot open the control channel: {}; stopping", e.getMessage());
             runtime.shutdown(stopLimit);
+            if (mirrorService != null) {
+                mirrorService.close();
+            }
             runtime.close();
             events.close();
             return 1;
         }
-        MirrorService mirror = null;
-        if (config.mirror().isPresent()) {
-            try {
-                mirror = new MirrorService(config, mirrorBridge, mirrorBridge::onMirrorEvent);
-                mirrorBridge.attach(runtime, mirror);
-                mirror.start();
-                MirrorService m = mirror;
-                runtime.mirrors(m::status, set -> {
-                    try {
-                        org.clusterd.mirror.PassResult r = m.passNow(set);
-                        return new ClusterService.CommandResult(r.ok(), "mirror " + set + ": " + r.status() + " "
-                                + r.filesMoved() + " files, " + r.bytesMoved() + " bytes, " + r.conflicts() + " conflicts"
-                                + (r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
-                    } catch (IllegalArgumentException e) {
-                        return new ClusterService.CommandResult(false, e.getMessage());
-                    }
-                });
-            } catch (IOException e) {
-                // Without mirroring a failover would run on stale data: refuse to run half-protected.
-                log.error("cannot start mirroring: {}; stopping", e.getMessage());
-                runtime.shutdown(stopLimit);
-                control.close();
-                runtime.close();
-                events.close();
-                return 1;
-            }
-        }
-        MirrorService mirrorService = mirror;
         SnmpAgent snmp = null;
         if (config.snmp().isPresent()) {
             snmp = new SnmpAgent(config.snmp().get(), runtime, config.localNode());

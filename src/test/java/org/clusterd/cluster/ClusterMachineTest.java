@@ -196,6 +196,32 @@ class ClusterMachineTest {
     }
 
     @Test
+    void anOperatorFailoverWhoseBulkPassFailsIsTriedAgainUntilTheDataCanMove() {
+        bootBothAndSettle();
+        sim.a.failResyncs = 2;
+        sim.a.command(new Command.Failover("ga"));
+        sim.runFor(1_000);
+        assertThat(sim.whereRuns("ga")).as("the group keeps serving while its data cannot move").isEqualTo("a");
+        assertThat(sim.a.eventTypes()).contains("ResyncFailed");
+        sim.runFor(2 * ClusterMachine.HANDOVER_RETRY_MS + 1_000);
+        assertThat(sim.whereRuns("ga")).isEqualTo("b");
+        assertThat(sim.a.events.stream().filter(e -> e.type().equals("HandoverStarted")).count()).isEqualTo(3);
+    }
+
+    @Test
+    void anOperatorFailoverIsDroppedWhenTheDataCannotMoveForAMinute() {
+        bootBothAndSettle();
+        sim.a.failResyncs = Integer.MAX_VALUE;
+        sim.a.command(new Command.Failover("ga"));
+        sim.runFor(ClusterMachine.REQUEST_VALIDITY_MS + 2 * ClusterMachine.HANDOVER_RETRY_MS);
+        long tries = sim.a.events.stream().filter(e -> e.type().equals("HandoverStarted")).count();
+        sim.runFor(10 * ClusterMachine.HANDOVER_RETRY_MS);
+        assertThat(sim.a.events.stream().filter(e -> e.type().equals("HandoverStarted")).count())
+                .as("no more tries once the command expired").isEqualTo(tries);
+        assertThat(sim.whereRuns("ga")).isEqualTo("a");
+    }
+
+    @Test
     void failoverCommandOnTheOtherNodePullsTheGroup() {
         bootBothAndSettle();
         sim.b.command(new Command.Failover("ga"));

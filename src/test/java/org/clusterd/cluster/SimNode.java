@@ -32,6 +32,8 @@ final class SimNode {
     final Set<String> running = new TreeSet<>();
     final Set<String> failStart = new HashSet<>();
     final Set<String> failStop = new HashSet<>();
+    /** How many more resync passes fail (the peer's mirror service not listening yet, say). */
+    int failResyncs;
     final Map<String, Long> groupBusyUntil = new HashMap<>();
     final Deque<ClusterInput> inbox = new ArrayDeque<>();
     final List<ClusterEvent> events = new ArrayList<>();
@@ -132,8 +134,11 @@ final class SimNode {
                     return new ClusterInput.StopDone(sim.now, s.group(), ok, ok ? "ok" : "injected failure");
                 }, () -> { });
             } else if (a instanceof ClusterAction.Resync r) {
-                runOp(r.group(), sim.resyncMillis,
-                        () -> new ClusterInput.ResyncDone(sim.now, r.group(), r.phase(), true, "ok"), () -> { });
+                runOp(r.group(), sim.resyncMillis, () -> {
+                    boolean ok = failResyncs <= 0;
+                    failResyncs--;
+                    return new ClusterInput.ResyncDone(sim.now, r.group(), r.phase(), ok, ok ? "ok" : "injected failure");
+                }, () -> { });
             } else if (a instanceof ClusterAction.SendHeartbeat) {
                 sim.net.send(this, machine.heartbeat(++sequence, sim.now, sim.now));
             } else if (a instanceof ClusterAction.StandbyLock l) {

@@ -97,6 +97,7 @@ public final class ClusterFixture implements AutoCloseable {
         long monitorIntervalMs = 1000;
         java.util.function.Function<String, String> extraConfig = node -> "";
         java.util.function.BiFunction<String, String, String> groupConfig = (node, group) -> "";
+        java.util.function.BiFunction<String, String, String> extraResources = (node, group) -> "";
 
         /** Name of the artefact folder under target/it-logs (use the test's name). */
         public Options name(String name) {
@@ -133,6 +134,15 @@ public final class ClusterFixture implements AutoCloseable {
         /** More YAML inside each group of a node's config (for example its mirrors:), indented 4 spaces. */
         public Options groupConfig(java.util.function.BiFunction<String, String, String> perNodeAndGroup) {
             this.groupConfig = perNodeAndGroup;
+            return this;
+        }
+
+        /**
+         * More entries of a group's resources: list after its service (so they start after and stop
+         * before it), YAML list items indented 6 spaces.
+         */
+        public Options extraResources(java.util.function.BiFunction<String, String, String> perNodeAndGroup) {
+            this.extraResources = perNodeAndGroup;
             return this;
         }
 
@@ -325,6 +335,7 @@ public final class ClusterFixture implements AutoCloseable {
             }
             y.append("        environment:\n          CLUSTERD_JAR: ").append(jar).append('\n');
             y.append("        timeout: 20s\n");
+            y.append(options.extraResources.apply(node, g));
             y.append(options.groupConfig.apply(node, g));
         }
         y.append(options.extraConfig.apply(node));

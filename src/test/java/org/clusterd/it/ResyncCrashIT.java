@@ -5,34 +5,42 @@ import static org.clusterd.it.ClusterFixture.ALPHA;
 import static org.clusterd.it.ClusterFixture.BETA;
 import static org.clusterd.it.ClusterFixture.MAIL;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A power loss of the owner in the middle of the bulk resync that brings a group's data back to its
- * returning home node: the home node takes the group over with whatever arrived, every file on both
- * nodes is whole (its old or its new content, never half), and nothing written during the outage is lost.
+ * Power losses in the middle of the resync that brings group mail's data back to its returning home
+ * node beta: of the owner during the bulk pass (group still running), of the owner during the final
+ * pass (group down on both), and of the receiving home node during the bulk pass. After each, every
+ * file on both nodes is whole (old or new content, never half, no temporary file left behind), nothing
+ * the test wrote is lost, and a later resync finishes the job: both trees end up exactly equal to
+ * what the test wrote.
  */
+@Timeout(300)
 class ResyncCrashIT {
     private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final int FILES = 300;
     private static final int SIZE = 256 * 1024;
+    private static final String SET = "files";
 
     @TempDir
     Path dir;
 
     private Path files(String node) {
-        return dir.resolve("data").resolve(node).resolve("files");
+        return dir.resolve("data").resolve(node).resolve(SET);
     }
 
     private static byte[] content(int i) {
@@ -41,43 +49,173 @@ class ResyncCrashIT {
         return b;
     }
 
-    private long arrived(String node) throws Exception {
+    private static void writeAll(Path into) throws IOException {
+        Files.createDirectories(into);
+        for (int i = 0; i < FILES; i++) {
+            Files.write(into.resolve("f" + i), content(i));
+        }
+    }
+
+    private long arrived(String node) throws IOException {
         try (Stream<Path> s = Files.list(files(node))) {
             return s.filter(p -> p.getFileName().toString().startsWith("f")).count();
         }
     }
 
+    private ClusterFixture.Options mirrored(String name) throws IOException {
+        return ClusterFixture.mirrored(dir.resolve("keys"), SET, "copy", this::files).name(name);
+    }
+
     @Test
-    void aPowerLossOfTheOwnerDuringTheBulkResyncLeavesOnlyWholeFilesAndLosesNothing() throws Exception {
-        ClusterFixture.Options options = ClusterFixture.mirrored(dir.resolve("keys"), "files", "copy", this::files).name("resyncCrash");
+    void powerLossOfTheOwnerDuringTheBulkPass() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashOwnerBulk"))) {
+            c.startSteady();
+            c.crash(BETA);
+            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+            writeAll(files(ALPHA)); // written during the outage
+
+            c.start(BETA); // alpha now mirrors the files back before handing mail home
+            awaitArrivals(BETA, 10);
+            c.crash(ALPHA); // power loss in the middle of the pass
+            System.out.println("bulk pass: files on beta when alpha lost power: " + arrived(BETA) + " of " + FILES);
+
+            c.awaitRunningOn(MAIL, Set.of(BETA), WITHIN);
+            assertWholeAndNothingLost();
+            finishWithAnotherResync(c);
+        }
+    }
+
+    /**
+     * The final pass only runs with the group down, so the data it carries must appear at stop: a
+     * second resource of mail ("queue flush") writes the files when it is stopped, as a mail server
+     * flushing its queue to the spool on shutdown would.
+     */
+    @Test
+    void powerLossOfTheOwnerDuringTheFinalPass() throws Exception {
+        Path outbox = dir.resolve("outbox");
+        writeAll(outbox);
+        ClusterFixture.Options options = mirrored("resyncCrashOwnerFinal").extraResources((node, group) -> {
+            if (!group.equals(MAIL)) {
+                return "";
+            }
+            String flag = "\"$CLUSTERD_STATE_DIR/flush.on\"";
+            String flush = node.equals(ALPHA) ? "cp \"" + outbox + "\"/f* \"" + files(ALPHA) + "\"/ && " : "";
+            return "      - type: exec\n        name: queue-flush\n"
+                    + "        start: 'touch " + flag + "'\n"
+                    + "        stop: '" + flush + "rm -f " + flag + "'\n"
+                    + "        status: 'test -e " + flag + " || exit 3'\n"
+                    + "        timeout: 20s\n";
+        });
         try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), options)) {
             c.startSteady();
             c.crash(BETA);
             c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
-            for (int i = 0; i < FILES; i++) {
-                Files.write(files(ALPHA).resolve("f" + i), content(i)); // written during the outage
-            }
 
-            c.start(BETA); // alpha now mirrors the files back before handing mail home
-            Awaitility.await("part of the bulk pass arrived").atMost(WITHIN).pollInterval(Duration.ofMillis(5))
-                    .until(() -> arrived(BETA) >= 10);
-            c.crash(ALPHA); // power loss in the middle of the pass
-            long partial = arrived(BETA);
-            System.out.println("files on beta when alpha lost power: " + partial + " of " + FILES);
+            c.start(BETA); // bulk pass (nothing new), stop: the flush writes the files, final pass carries them
+            awaitArrivals(BETA, 10);
+            assertThat(c.events(ALPHA, "ResyncStarted")).as("alpha is in its final pass").anyMatch(l -> l.contains("FINAL"));
+            c.crash(ALPHA);
+            System.out.println("final pass: files on beta when alpha lost power: " + arrived(BETA) + " of " + FILES);
 
             c.awaitRunningOn(MAIL, Set.of(BETA), WITHIN);
-            int onBeta = 0;
-            for (int i = 0; i < FILES; i++) {
-                Path onAlpha = files(ALPHA).resolve("f" + i);
-                assertThat(Files.readAllBytes(onAlpha)).as("alpha keeps f" + i + " whole").isEqualTo(content(i));
-                Path b = files(BETA).resolve("f" + i);
-                if (Files.exists(b)) {
-                    onBeta++;
-                    assertThat(Arrays.equals(Files.readAllBytes(b), content(i))).as("f" + i + " on beta is whole").isTrue();
+            assertWholeAndNothingLost();
+            finishWithAnotherResync(c);
+        }
+    }
+
+    @Test
+    void powerLossOfTheReceivingHomeNodeDuringTheBulkPass() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashReceiver"))) {
+            c.startSteady();
+            c.crash(BETA);
+            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+            writeAll(files(ALPHA));
+
+            c.start(BETA);
+            awaitArrivals(BETA, 10);
+            c.crash(BETA); // the receiver loses power with files half written
+            System.out.println("bulk pass: files on beta when beta lost power: " + arrived(BETA) + " of " + FILES);
+            c.holdsFor("alpha keeps serving mail", Duration.ofSeconds(2),
+                    () -> c.runningNow(MAIL).equals(Set.of(ALPHA)));
+
+            c.start(BETA); // a new resync must complete the interrupted one, then hand mail home
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+            assertTreesExactly();
+            c.assertNeverTwoOwners();
+        }
+    }
+
+    private void awaitArrivals(String node, int atLeast) {
+        Awaitility.await("part of the pass arrived on " + node).atMost(WITHIN).pollInterval(Duration.ofMillis(5))
+                .until(() -> arrived(node) >= atLeast);
+    }
+
+    /** Every file on either node is whole, and every file the test wrote is whole on at least one node. */
+    private void assertWholeAndNothingLost() throws IOException {
+        for (String node : ClusterFixture.NODES) {
+            assertThat(temporaryFiles(node)).as("no temporary file on " + node).isEmpty();
+        }
+        for (int i = 0; i < FILES; i++) {
+            boolean somewhere = false;
+            for (String node : ClusterFixture.NODES) {
+                Path f = files(node).resolve("f" + i);
+                if (Files.exists(f)) {
+                    assertThat(Arrays.equals(Files.readAllBytes(f), content(i))).as("f" + i + " on " + node + " is whole")
+                            .isTrue();
+                    somewhere = true;
                 }
             }
-            assertThat(onBeta).as("part of the data had arrived").isPositive();
-            c.assertNeverTwoOwners();
+            assertThat(somewhere).as("f" + i + " survives on some node").isTrue();
+        }
+    }
+
+    /**
+     * The interrupted resync is finished by the next ones: the crashed owner returns, mail moves to it
+     * (its pass carries everything it holds), and back home again.
+     */
+    private void finishWithAnotherResync(ClusterFixture c) throws Exception {
+        ClusterFixture.LogMark alphaMark = c.mark(ALPHA);
+        c.start(ALPHA);
+        c.awaitEventAfter(alphaMark, "NodeUp", WITHIN);
+        acceptedWithin(c, "failover");
+        c.awaitSoleServer(MAIL, ALPHA, WITHIN);
+        acceptedWithin(c, "failback");
+        c.awaitSoleServer(MAIL, BETA, WITHIN);
+        assertTreesExactly();
+        c.assertNeverTwoOwners();
+    }
+
+    /** Runs {@code clusterd OP mail} on beta until beta accepts it (alpha may still be starting). */
+    private static void acceptedWithin(ClusterFixture c, String op) {
+        Awaitility.await("beta accepts " + op).atMost(WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            ClusterFixture.CliResult r = c.cli(BETA, op, MAIL);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        });
+    }
+
+    /** Both trees hold exactly f0..f299 with the test's content, and nothing else but the set marker. */
+    private void assertTreesExactly() throws IOException {
+        TreeMap<String, Integer> expected = new TreeMap<>();
+        for (int i = 0; i < FILES; i++) {
+            expected.put("f" + i, i);
+        }
+        for (String node : ClusterFixture.NODES) {
+            try (Stream<Path> s = Files.list(files(node))) {
+                assertThat(s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".clusterd-mirror")))
+                        .as("files on " + node).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            }
+            for (var e : expected.entrySet()) {
+                assertThat(Arrays.equals(Files.readAllBytes(files(node).resolve(e.getKey())), content(e.getValue())))
+                        .as(e.getKey() + " on " + node).isTrue();
+            }
+        }
+    }
+
+    private java.util.List<String> temporaryFiles(String node) {
+        try (Stream<Path> s = Files.walk(files(node))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".clusterd-tmp-")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
