@@ -165,6 +165,10 @@ public final class ClusterFixture implements AutoCloseable {
     public record LogMark(String node, int offset) {
     }
 
+    /** One mirror set of group mail: its name, policy and directory on each node. */
+    public record MirrorSet(String name, String policy, java.util.function.Function<String, Path> path) {
+    }
+
     /**
      * Options whose nodes mirror one set of group mail over mutual TLS (keys made in {@code keysDir}),
      * at {@code path.apply(node)} with {@code policy}; the set's schedule never fires, so passes run
@@ -172,10 +176,17 @@ public final class ClusterFixture implements AutoCloseable {
      */
     public static Options mirrored(Path keysDir, String set, String policy, java.util.function.Function<String, Path> path)
             throws IOException {
+        return mirrored(keysDir, List.of(new MirrorSet(set, policy, path)));
+    }
+
+    /** As {@link #mirrored(Path, String, String, java.util.function.Function)}, with several sets. */
+    public static Options mirrored(Path keysDir, List<MirrorSet> sets) throws IOException {
         List<org.clusterd.mirror.MirrorKeys.NodeKeys> keys = org.clusterd.mirror.MirrorKeys.generate(keysDir, NODES);
         int[] ports = FreePorts.next(2);
-        for (String n : NODES) {
-            Files.createDirectories(path.apply(n));
+        for (MirrorSet set : sets) {
+            for (String n : NODES) {
+                Files.createDirectories(set.path().apply(n));
+            }
         }
         return options().extraConfig(node -> {
             int me = NODES.indexOf(node);
@@ -183,10 +194,18 @@ public final class ClusterFixture implements AutoCloseable {
             return "mirror:\n  listen: 127.0.0.1:" + ports[me] + "\n  peer: 127.0.0.1:" + ports[1 - me]
                     + "\n  keystore: " + k.keystore() + "\n  truststore: " + k.truststore()
                     + "\n  passwordFile: " + k.passwordFile() + "\n";
-        }).groupConfig((node, group) -> group.equals(MAIL)
-                ? "    mirrors:\n      - name: " + set + "\n        path: " + path.apply(node) + "\n        policy: " + policy
-                  + "\n        schedule: \"0 0 0 1 1 ? 2099\"\n"
-                : "");
+        }).groupConfig((node, group) -> {
+            if (!group.equals(MAIL)) {
+                return "";
+            }
+            StringBuilder y = new StringBuilder("    mirrors:\n");
+            for (MirrorSet set : sets) {
+                y.append("      - name: ").append(set.name()).append("\n        path: ").append(set.path().apply(node))
+                        .append("\n        policy: ").append(set.policy())
+                        .append("\n        schedule: \"0 0 0 1 1 ? 2099\"\n");
+            }
+            return y.toString();
+        });
     }
 
     public static Options options() {

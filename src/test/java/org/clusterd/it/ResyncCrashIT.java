@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Power losses in the middle of the resync that brings group mail's data back to its returning home
- * node beta: of the owner during the bulk pass (group still running), of the owner during the final
- * pass (group down on both), and of the receiving home node during the bulk pass. After each, every
+ * node beta: of the owner and of the receiving home node, each during the bulk pass (group still
+ * running on the owner) and during the final pass (group down on both). After each, every
  * file on both nodes is whole (old or new content, never half, no temporary file left behind), nothing
  * the test wrote is lost, and a later resync finishes the job: both trees end up exactly equal to
  * what the test wrote.
@@ -90,11 +90,15 @@ class ResyncCrashIT {
      * second resource of mail ("queue flush") writes the files when it is stopped, as a mail server
      * flushing its queue to the spool on shutdown would.
      */
-    @Test
-    void powerLossOfTheOwnerDuringTheFinalPass() throws Exception {
+    /**
+     * Options whose mail group has a second resource, "queue flush", that writes the files into
+     * alpha's set when it is stopped there, as a mail server flushing its queue to the spool on
+     * shutdown would: the final pass, which only runs with the group down, then has them to carry.
+     */
+    private ClusterFixture.Options flushingAtStop(String name) throws IOException {
         Path outbox = dir.resolve("outbox");
         writeAll(outbox);
-        ClusterFixture.Options options = mirrored("resyncCrashOwnerFinal").extraResources((node, group) -> {
+        return mirrored(name).extraResources((node, group) -> {
             if (!group.equals(MAIL)) {
                 return "";
             }
@@ -106,7 +110,11 @@ class ResyncCrashIT {
                     + "        status: 'test -e " + flag + " || exit 3'\n"
                     + "        timeout: 20s\n";
         });
-        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), options)) {
+    }
+
+    @Test
+    void powerLossOfTheOwnerDuringTheFinalPass() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), flushingAtStop("resyncCrashOwnerFinal"))) {
             c.startSteady();
             c.crash(BETA);
             c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
@@ -120,6 +128,30 @@ class ResyncCrashIT {
             c.awaitRunningOn(MAIL, Set.of(BETA), WITHIN);
             assertWholeAndNothingLost();
             finishWithAnotherResync(c);
+        }
+    }
+
+    @Test
+    void powerLossOfTheReceivingHomeNodeDuringTheFinalPass() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), flushingAtStop("resyncCrashReceiverFinal"))) {
+            c.startSteady();
+            c.crash(BETA);
+            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+
+            c.start(BETA);
+            awaitArrivals(BETA, 10);
+            assertThat(c.events(ALPHA, "ResyncStarted")).as("alpha is in its final pass").anyMatch(l -> l.contains("FINAL"));
+            c.crash(BETA); // the receiver loses power with the group down on both nodes
+            System.out.println("final pass: files on beta when beta lost power: " + arrived(BETA) + " of " + FILES);
+            c.awaitSoleServer(MAIL, ALPHA, WITHIN); // the owner starts the group again rather than leave it down
+            for (int i = 0; i < FILES; i++) {
+                assertThat(Arrays.equals(Files.readAllBytes(files(ALPHA).resolve("f" + i)), content(i))).isTrue();
+            }
+
+            c.start(BETA); // the next resync completes the interrupted one, then mail goes home
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+            assertTreesExactly();
+            c.assertNeverTwoOwners();
         }
     }
 
