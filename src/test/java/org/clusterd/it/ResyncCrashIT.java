@@ -17,7 +17,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,30 +67,61 @@ class ResyncCrashIT {
         return ClusterFixture.mirrored(dir.resolve("keys"), SET, "copy", this::files).name(name);
     }
 
-    @Test
-    void powerLossOfTheOwnerDuringTheBulkPass() throws Exception {
-        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashOwnerBulk"))) {
-            c.startSteady();
-            c.crash(BETA);
-            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
-            writeAll(files(ALPHA)); // written during the outage
+    /** Which pass of the resync a power loss interrupts. */
+    enum Pass { BULK, FINAL }
 
-            c.start(BETA); // alpha now mirrors the files back before handing mail home
-            awaitArrivals(BETA, 10);
-            c.crash(ALPHA); // power loss in the middle of the pass
-            System.out.println("bulk pass: files on beta when alpha lost power: " + arrived(BETA) + " of " + FILES);
+    /**
+     * A steady cluster; beta loses power and alpha takes mail over; with {@code Pass.BULK} the files
+     * are written on alpha during the outage (the bulk pass carries them), with {@code Pass.FINAL}
+     * the flush resource writes them when alpha stops mail (the final pass carries them). Beta
+     * returns, and once part of the pass has arrived, {@code victim} loses power.
+     */
+    private void powerLossDuringTheResync(ClusterFixture c, Pass pass, String victim) throws Exception {
+        c.startSteady();
+        c.crash(BETA);
+        c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+        if (pass == Pass.BULK) {
+            writeAll(files(ALPHA));
+        }
+        c.start(BETA); // alpha now mirrors the data back before handing mail home
+        awaitArrivals(BETA, 10);
+        if (pass == Pass.FINAL) {
+            assertThat(c.events(ALPHA, "ResyncStarted")).as("alpha is in its final pass").anyMatch(l -> l.contains("FINAL"));
+        }
+        c.crash(victim);
+        System.out.println(pass + " pass: files on beta when " + victim + " lost power: " + arrived(BETA) + " of " + FILES);
+    }
 
+    private ClusterFixture.Options optionsFor(Pass pass, String name) throws IOException {
+        return pass == Pass.BULK ? mirrored(name) : flushingAtStop(name);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Pass.class)
+    void powerLossOfTheOwner(Pass pass) throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), optionsFor(pass, "resyncCrashOwner" + pass))) {
+            powerLossDuringTheResync(c, pass, ALPHA);
             c.awaitRunningOn(MAIL, Set.of(BETA), WITHIN);
             assertWholeAndNothingLost();
             finishWithAnotherResync(c);
         }
     }
 
-    /**
-     * The final pass only runs with the group down, so the data it carries must appear at stop: a
-     * second resource of mail ("queue flush") writes the files when it is stopped, as a mail server
-     * flushing its queue to the spool on shutdown would.
-     */
+    @ParameterizedTest
+    @EnumSource(Pass.class)
+    void powerLossOfTheReceivingHomeNode(Pass pass) throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), optionsFor(pass, "resyncCrashReceiver" + pass))) {
+            powerLossDuringTheResync(c, pass, BETA);
+            // the owner keeps the group (or, after a final pass, starts it again) rather than leave it down
+            c.awaitSoleServer(MAIL, ALPHA, WITHIN);
+            c.holdsFor("alpha keeps serving mail", Duration.ofSeconds(2), () -> c.runningNow(MAIL).equals(Set.of(ALPHA)));
+            c.start(BETA); // the next resync completes the interrupted one, then mail goes home
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+            assertTreesExactly();
+            c.assertNeverTwoOwners();
+        }
+    }
+
     /**
      * Options whose mail group has a second resource, "queue flush", that writes the files into
      * alpha's set when it is stopped there, as a mail server flushing its queue to the spool on
@@ -110,71 +142,6 @@ class ResyncCrashIT {
                     + "        status: 'test -e " + flag + " || exit 3'\n"
                     + "        timeout: 20s\n";
         });
-    }
-
-    @Test
-    void powerLossOfTheOwnerDuringTheFinalPass() throws Exception {
-        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), flushingAtStop("resyncCrashOwnerFinal"))) {
-            c.startSteady();
-            c.crash(BETA);
-            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
-
-            c.start(BETA); // bulk pass (nothing new), stop: the flush writes the files, final pass carries them
-            awaitArrivals(BETA, 10);
-            assertThat(c.events(ALPHA, "ResyncStarted")).as("alpha is in its final pass").anyMatch(l -> l.contains("FINAL"));
-            c.crash(ALPHA);
-            System.out.println("final pass: files on beta when alpha lost power: " + arrived(BETA) + " of " + FILES);
-
-            c.awaitRunningOn(MAIL, Set.of(BETA), WITHIN);
-            assertWholeAndNothingLost();
-            finishWithAnotherResync(c);
-        }
-    }
-
-    @Test
-    void powerLossOfTheReceivingHomeNodeDuringTheFinalPass() throws Exception {
-        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), flushingAtStop("resyncCrashReceiverFinal"))) {
-            c.startSteady();
-            c.crash(BETA);
-            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
-
-            c.start(BETA);
-            awaitArrivals(BETA, 10);
-            assertThat(c.events(ALPHA, "ResyncStarted")).as("alpha is in its final pass").anyMatch(l -> l.contains("FINAL"));
-            c.crash(BETA); // the receiver loses power with the group down on both nodes
-            System.out.println("final pass: files on beta when beta lost power: " + arrived(BETA) + " of " + FILES);
-            c.awaitSoleServer(MAIL, ALPHA, WITHIN); // the owner starts the group again rather than leave it down
-            for (int i = 0; i < FILES; i++) {
-                assertThat(Arrays.equals(Files.readAllBytes(files(ALPHA).resolve("f" + i)), content(i))).isTrue();
-            }
-
-            c.start(BETA); // the next resync completes the interrupted one, then mail goes home
-            c.awaitSoleServer(MAIL, BETA, WITHIN);
-            assertTreesExactly();
-            c.assertNeverTwoOwners();
-        }
-    }
-
-    @Test
-    void powerLossOfTheReceivingHomeNodeDuringTheBulkPass() throws Exception {
-        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashReceiver"))) {
-            c.startSteady();
-            c.crash(BETA);
-            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
-            writeAll(files(ALPHA));
-
-            c.start(BETA);
-            awaitArrivals(BETA, 10);
-            c.crash(BETA); // the receiver loses power with files half written
-            System.out.println("bulk pass: files on beta when beta lost power: " + arrived(BETA) + " of " + FILES);
-            c.holdsFor("alpha keeps serving mail", Duration.ofSeconds(2),
-                    () -> c.runningNow(MAIL).equals(Set.of(ALPHA)));
-
-            c.start(BETA); // a new resync must complete the interrupted one, then hand mail home
-            c.awaitSoleServer(MAIL, BETA, WITHIN);
-            assertTreesExactly();
-            c.assertNeverTwoOwners();
-        }
     }
 
     private void awaitArrivals(String node, int atLeast) {
