@@ -32,6 +32,42 @@ public final class ContentHash {
         return c;
     }
 
+    /** Bytes of {@link #state()}. */
+    static final int STATE_BYTES = 8 + 8 + 8 + 1 + 16;
+
+    /**
+     * The running state (both lanes, length and partial block): {@link #resume} continues the stream
+     * from it later, so the hash of a grown file needs only its new bytes.
+     */
+    public byte[] state() {
+        ByteBuffer b = ByteBuffer.allocate(STATE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h1).putLong(h2).putLong(length).put((byte) tailLen).put(tail);
+        return b.array();
+    }
+
+    /** A hash continuing from {@link #state()}; null if the bytes are not a state. */
+    public static ContentHash resume(byte[] state) {
+        if (state == null || state.length != STATE_BYTES) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+        ContentHash c = new ContentHash();
+        c.h1 = b.getLong();
+        c.h2 = b.getLong();
+        c.length = b.getLong();
+        c.tailLen = b.get();
+        if (c.length < 0 || c.tailLen < 0 || c.tailLen >= 16 || c.length % 16 != c.tailLen) {
+            return null;
+        }
+        b.get(c.tail);
+        return c;
+    }
+
+    /** Bytes hashed so far. */
+    public long length() {
+        return length;
+    }
+
     public void update(byte[] b) {
         update(b, 0, b.length);
     }

@@ -66,7 +66,7 @@ final class Receiver {
     private Thread answerThread;
     /** Forces, renames and metadata of landed files run here, so fsyncs overlap. */
     private java.util.concurrent.ExecutorService finalizers;
-    static final int FINALIZERS = 4;
+    static final int FINALIZERS = 16;
 
     Receiver(MirrorEngine env, Socket socket) {
         this.env = env;
@@ -247,8 +247,8 @@ final class Receiver {
         List<FileEntry> pending = new ArrayList<>();
         int[] bytes = {0};
         Scanner.Result r;
-        try (EntryIterator base = env.manifests().open(set)) {
-            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, e -> {
+        try (EntryIterator base = env.manifests().open(set); SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
+            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, e -> {
                 pending.add(e);
                 bytes[0] += 120 + e.path().length() * 2;
                 if (bytes[0] > 256 * 1024) {
@@ -256,6 +256,7 @@ final class Receiver {
                     bytes[0] = 0;
                 }
             });
+            sums.commit();
         }
         sendEntries(Frames.SCAN_ENTRIES, pending);
         send(Frames.SCAN_END, Frames.payload(o -> {

@@ -19,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * full-checksum mode; when a file grew, the hash of its old length is taken in the same read, so an
  * append is recognised for free. Unreadable directories and files are recorded as errors and the walk
  * goes on: the planner then deletes nothing.
+ *
+ * <p>A large file ({@link BlockSums#MIN_SIZE} and up) that grew is not hashed again from its start
+ * when the {@link SumsStore} holds block sums of exactly the content the base records (same size and
+ * hash): every block of its old part is read and compared with its checksum, and only the new bytes
+ * are hashed, continuing the hash state kept with the sums. If any block differs (a mail client
+ * rewrote the spool, whatever the new size) the file is hashed in full and no prefix is claimed, so
+ * the planner never treats it as an append. Full-checksum mode never takes this shortcut.
  */
 public final class Scanner {
     private static final Logger log = LoggerFactory.getLogger(Scanner.class);
@@ -45,6 +52,7 @@ public final class Scanner {
     private final Excludes excludes;
     private final boolean fullChecksum;
     private final EntryIterator base;
+    private final SumsStore sums;
     private final Sink sink;
     private long entries;
     private long files;
@@ -54,11 +62,12 @@ public final class Scanner {
     private long errorCount;
     private final List<String> errors = new ArrayList<>();
 
-    private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink) {
+    private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums, Sink sink) {
         this.root = root;
         this.excludes = excludes;
         this.fullChecksum = fullChecksum;
         this.base = base;
+        this.sums = sums;
         this.sink = sink;
     }
 
@@ -69,10 +78,21 @@ public final class Scanner {
      */
     public static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink)
             throws IOException {
+        return scan(root, excludes, fullChecksum, base, null, sink);
+    }
+
+    /**
+     * Scans {@code root}, using and renewing the block sums of large files in {@code sums} (null:
+     * none); the caller commits the store after a complete scan.
+     *
+     * @throws IOException if the root itself is missing or not a directory, or the sink fails
+     */
+    static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
+                       Sink sink) throws IOException {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("mirror set root " + root + " is missing or not a directory");
         }
-        Scanner s = new Scanner(root, excludes, fullChecksum, base, sink);
+        Scanner s = new Scanner(root, excludes, fullChecksum, base, sums, sink);
         s.walk(root, "");
         boolean marker = Files.isRegularFile(root.resolve(Excludes.MARKER), LinkOption.NOFOLLOW_LINKS);
         return new Result(s.entries, s.files, s.bytes, s.hashedFiles, s.hashedBytes, s.errorCount,
@@ -136,13 +156,32 @@ public final class Scanner {
 
     private FileEntry hash(Path p, FileEntry e, FileEntry b) throws IOException {
         boolean known = b != null && b.hash() != null && e.sameSizeAndTime(b);
+        BlockSums old = sums != null && e.size() >= BlockSums.MIN_SIZE ? sums.find(e.path()) : null;
+        if (old != null && !old.describe(b)) {
+            old = null;
+        }
         if (known && !fullChecksum) {
+            if (old != null) {
+                sums.add(e.path(), old); // still the same content
+            }
             return e.withHash(b.hash());
         }
         long prefix = b != null && b.isFile() && b.size() > 0 && b.size() < e.size() ? b.size() : -1;
-        Hashing.FileHash h = Hashing.file(p, prefix);
+        Hashing.FileHash h = null;
+        if (old != null && prefix > 0 && !fullChecksum) {
+            h = Hashing.grown(p, old);
+            if (h != null) {
+                hashedBytes += h.size() - prefix;
+            }
+        }
+        if (h == null) {
+            h = Hashing.file(p, prefix);
+            hashedBytes += h.size();
+        }
         hashedFiles++;
-        hashedBytes += h.size();
+        if (h.sums() != null && sums != null) {
+            sums.add(e.path(), h.sums());
+        }
         if (h.size() != e.size()) {
             // grew or shrank while we read it: record what we read; the size no longer matches the
             // time, so the next pass hashes it again

@@ -234,9 +234,11 @@ final class Sender {
     }
 
     private Scanner.Result scanLocal(Path file) {
-        try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set)) {
-            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, w::add);
+        try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
+             SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
+            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, w::add);
             w.finish(false);
+            sums.commit();
             return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
