@@ -53,6 +53,8 @@ final class Receiver {
     private MirrorSetConfig cfg;
     private Path root;
     private Path pass;
+    /** Whether the scan goes back relative to the last common sync (see {@link Frames#SCAN_CHANGES}). */
+    private boolean relative;
     private final Set<Path> dirtyDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<FileEntry> deferredRmdirs = new ArrayList<>();
     private ManifestStore.Pending manifest;
@@ -179,6 +181,9 @@ final class Receiver {
         String node = p.readUTF();
         set = p.readUTF();
         group = p.readUTF();
+        // an owner that sends the id of its last common sync gets a scan relative to it when it is ours
+        // too; older owners do not send it and get the whole scan
+        String ownerBase = p.available() > 0 ? p.readUTF() : "";
         String problem = null;
         if (version != PROTOCOL) {
             problem = "protocol version " + version + " is not supported (this node speaks " + PROTOCOL + ")";
@@ -221,6 +226,7 @@ final class Receiver {
                 }
                 writeMarker(marker);
             }
+            relative = !base.id().isEmpty() && base.id().equals(ownerBase) && !base.lost();
             pass = env.trash().passDir(set, Instant.ofEpochMilli(env.now()));
             send(Frames.HELLO_OK, Frames.payload(o -> {
                 o.writeUTF(base.id());
@@ -243,39 +249,72 @@ final class Receiver {
         Durable.replace(temp, marker);
     }
 
+    /**
+     * Scans the set and streams the result. Relative to the last common sync when the owner holds the
+     * same one: a path whose entry equals the sync's is left out (the owner has it), a path of the sync
+     * the scan did not meet is sent as gone, so a pass with little changed sends little.
+     */
     private void streamScan() throws IOException {
-        List<FileEntry> pending = new ArrayList<>();
-        int[] bytes = {0};
+        ScanStream stream = new ScanStream(relative ? Frames.SCAN_CHANGES : Frames.SCAN_ENTRIES);
         Scanner.Result r;
         try (EntryIterator base = env.manifests().open(set); SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
-            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, e -> {
-                pending.add(e);
-                bytes[0] += 120 + e.path().length() * 2;
-                if (bytes[0] > 256 * 1024) {
-                    sendEntries(Frames.SCAN_ENTRIES, pending);
-                    bytes[0] = 0;
-                }
-            });
+            // relative: the scan itself tells the differences; whole: every entry goes as "changed"
+            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, relative ? stream : null,
+                    relative ? e -> { } : stream::changed);
             sums.commit();
         }
-        sendEntries(Frames.SCAN_ENTRIES, pending);
+        stream.flush();
         send(Frames.SCAN_END, Frames.payload(o -> {
             o.writeLong(r.errorCount());
             o.writeUTF(String.join("; ", r.errors()));
+            o.writeBoolean(relative);
         }));
     }
 
-    private void sendEntries(int type, List<FileEntry> entries) throws IOException {
-        if (entries.isEmpty()) {
-            return;
+    /** Scan records batched into frames of about 256 KiB. */
+    private final class ScanStream implements Scanner.Differences {
+        private final int type;
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(300 * 1024);
+        private final DataOutputStream data = new DataOutputStream(bytes);
+        private int count;
+
+        ScanStream(int type) {
+            this.type = type;
         }
-        Frames.write(out, type, Frames.payload(o -> {
-            o.writeInt(entries.size());
-            for (FileEntry e : entries) {
-                EntryCodec.write(o, e);
+
+        @Override
+        public void changed(FileEntry e) throws IOException {
+            if (type == Frames.SCAN_CHANGES) {
+                data.writeByte(1);
             }
-        }));
-        entries.clear();
+            EntryCodec.write(data, e);
+            added();
+        }
+
+        @Override
+        public void gone(String path) throws IOException {
+            data.writeByte(0);
+            EntryCodec.writeString(data, path);
+            added();
+        }
+
+        private void added() throws IOException {
+            count++;
+            if (bytes.size() > 256 * 1024) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            if (count == 0) {
+                return;
+            }
+            byte[] body = bytes.toByteArray();
+            byte[] payload = java.nio.ByteBuffer.allocate(4 + body.length).putInt(count).put(body).array();
+            Frames.write(out, type, payload);
+            bytes.reset();
+            count = 0;
+        }
     }
 
     // ------------------------------------------------------------------ operations

@@ -59,6 +59,11 @@ final class Sender {
     private long deleted;
     private long changed;
     private String firstFailure;
+    /** Records the peer's scan sent, and whether relative to the common sync (for the log). */
+    private long peerRecords;
+    private boolean peerRelative;
+    /** The peer's relative scan had no difference from the last common sync. */
+    private boolean peerUnchanged;
 
     /** One planned action and, once known, the peer's answer. */
     private static final class Pending {
@@ -122,8 +127,9 @@ final class Sender {
                 o.writeUTF(env.localNode());
                 o.writeUTF(set);
                 o.writeUTF(group);
+                o.writeUTF(base.lost() ? "" : base.id());
             }));
-            CompletableFuture<Scanner.Result> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
+            CompletableFuture<LocalScan> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
             Frames.Frame hello = read();
             if (hello.type() == Frames.ERROR) {
                 local.join();
@@ -135,10 +141,14 @@ final class Sender {
             DataInputStream h = hello.in();
             String peerBaseId = h.readUTF();
             boolean peerIsRoot = h.readBoolean();
-            long peerErrors = receiveScan(dstScan);
+            boolean shared = !base.id().isEmpty() && !base.lost() && peerBaseId.equals(base.id());
+            long peerErrors = receiveScan(dstScan, shared);
             Scanner.Result src;
+            long localDifferences;
             try {
-                src = local.get();
+                LocalScan ls = local.get();
+                src = ls.result();
+                localDifferences = ls.differences();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -146,6 +156,17 @@ final class Sender {
                 throw new IOException("local scan failed: " + e.getCause().getMessage(), e.getCause());
             }
             long tScanned = System.nanoTime();
+            if (shared && peerUnchanged && localDifferences == 0 && !src.hadErrors() && peerErrors == 0) {
+                // both scans equal the last common sync entry for entry: every path is in sync, which is
+                // what the planner would find, without reading three entry files to find it
+                send(Frames.BYE, new byte[0]);
+                log.info("Mirror pass of {}: in sync after {} ms ({} paths, unchanged on both nodes since the last"
+                        + " common sync)", set, (System.nanoTime() - t0) / 1_000_000, base.count());
+                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
+            }
+            if (peerUnchanged) {
+                copyBase(dstScan); // the peer's scan is the common sync itself
+            }
             boolean sameBase = peerBaseId.equals(base.id());
             if (!sameBase) {
                 log.warn("Mirror set {}: the peer's last common sync ({}) is not ours ({}): planning without one"
@@ -168,8 +189,9 @@ final class Sender {
             if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
                 // nothing to do and nothing to record: the pass is complete after one look
                 send(Frames.BYE, new byte[0]);
-                log.info("Mirror pass of {}: in sync after {} ms ({} paths)", set, (System.nanoTime() - t0) / 1_000_000,
-                        summary.inSync());
+                log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
+                        (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
+                        peerRelative ? " relative to the common sync" : "");
                 return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
             }
             if (summary.massDelete(cfg.maxDeleteShare())) {
@@ -219,9 +241,10 @@ final class Sender {
             }
             send(Frames.BYE, new byte[0]);
             long tEnd = System.nanoTime();
-            log.info("Mirror pass of {}: scans {} ms, plan {} ms, operations {} ms, finish {} ms, manifest {} ms ({})", set,
-                    (tScanned - t0) / 1_000_000, (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000,
-                    (tFinished - tExecuted) / 1_000_000, (tEnd - tFinished) / 1_000_000, summary);
+            log.info("Mirror pass of {}: scans {} ms (hashed {} bytes here; {} peer records{}), plan {} ms, operations {} ms, finish {} ms,"
+                    + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
+                    (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000, (tFinished - tExecuted) / 1_000_000,
+                    (tEnd - tFinished) / 1_000_000, summary);
             return new PassResult(set, PassResult.Status.OK, "", filesMoved, bytesMoved, conflicts, deleted, changed,
                     env.now() - start);
         } finally {
@@ -233,29 +256,78 @@ final class Sender {
         }
     }
 
-    private Scanner.Result scanLocal(Path file) {
+    /** The local scan and how many of its paths differ from the last common sync (new, changed or gone). */
+    private record LocalScan(Scanner.Result result, long differences) {}
+
+    private LocalScan scanLocal(Path file) {
         try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
              SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
-            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, w::add);
+            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums,
+                    Scanner.COUNT_ONLY, w::add);
             w.finish(false);
             sums.commit();
-            return r;
+            return new LocalScan(r, r.differences());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private long receiveScan(Path file) throws IOException {
-        try (EntryFile.Writer w = new EntryFile.Writer(file, set)) {
+    /** Writes the last common sync as the peer's scan (it sent no difference from it). */
+    private void copyBase(Path file) throws IOException {
+        try (EntryFile.Writer w = new EntryFile.Writer(file, set); EntryIterator known = env.manifests().open(set)) {
+            for (FileEntry k = known.next(); k != null; k = known.next()) {
+                w.add(k);
+            }
+            w.finish(false);
+        }
+    }
+
+    /**
+     * Writes the peer's scan to {@code file}; sets {@link #peerUnchanged} instead of writing anything
+     * when the scan was relative and the peer found no difference at all. A scan relative to the last common sync ({@link
+     * Frames#SCAN_CHANGES}, only when {@code sharedBase}) is merged with this node's copy of that sync:
+     * its entries stand for every path the peer left out.
+     */
+    private long receiveScan(Path file, boolean sharedBase) throws IOException {
+        try (EntryFile.Writer w = new EntryFile.Writer(file, set);
+             EntryIterator known = sharedBase ? env.manifests().open(set) : EntryIterator.empty()) {
+            boolean relative = false;
+            boolean whole = false;
             while (true) {
                 Frames.Frame f = read();
-                if (f.type() == Frames.SCAN_ENTRIES) {
+                if (f.type() == Frames.SCAN_ENTRIES && !relative) {
+                    whole = true;
                     DataInputStream p = f.in();
                     int n = p.readInt();
                     for (int i = 0; i < n; i++) {
                         FileEntry e = EntryCodec.read(p);
                         PathGuard.check(e.path());
                         w.add(e);
+                        peerRecords++;
+                    }
+                } else if (f.type() == Frames.SCAN_CHANGES && sharedBase && !whole) {
+                    relative = true;
+                    DataInputStream p = f.in();
+                    int n = p.readInt();
+                    for (int i = 0; i < n; i++) {
+                        peerRecords++;
+                        boolean present = p.readUnsignedByte() == 1;
+                        FileEntry e = present ? EntryCodec.read(p) : null;
+                        String path = present ? e.path() : EntryCodec.readString(p);
+                        if (path == null) {
+                            throw new IOException("a gone path without a path");
+                        }
+                        PathGuard.check(path);
+                        for (FileEntry k = known.peek(); k != null && PathOrder.compare(k.path(), path) < 0; k = known.peek()) {
+                            w.add(known.next());
+                        }
+                        FileEntry k = known.peek();
+                        if (k != null && k.path().equals(path)) {
+                            known.next();
+                        }
+                        if (present) {
+                            w.add(e);
+                        }
                     }
                 } else if (f.type() == Frames.SCAN_END) {
                     DataInputStream p = f.in();
@@ -264,6 +336,20 @@ final class Sender {
                     if (errors > 0) {
                         log.warn("Mirror set {}: the peer's scan had {} read error(s): {}; nothing will be deleted", set,
                                 errors, what);
+                    }
+                    // the peer says which it sent; peers before relative scans say nothing
+                    boolean peerRelative = p.available() > 0 && p.readBoolean();
+                    if (peerRelative != relative && (whole || !sharedBase || !peerRelative)) {
+                        throw new IOException("the peer's scan is inconsistent (relative " + peerRelative + ")");
+                    }
+                    this.peerRelative = peerRelative;
+                    if (peerRelative && !relative) {
+                        peerUnchanged = true; // written only if a plan needs it (copyBase)
+                    } else if (peerRelative) {
+                        // the rest of the common sync stands for paths the peer left out
+                        for (FileEntry k = known.next(); k != null; k = known.next()) {
+                            w.add(k);
+                        }
                     }
                     w.finish(false);
                     return errors;

@@ -41,7 +41,7 @@ class AppendVerificationTest {
         List<FileEntry> out = new ArrayList<>();
         Scanner.Result r;
         try (SumsStore sums = SumsStore.open(state, "s")) {
-            r = Scanner.scan(root, Excludes.of(), false, EntryIterator.of(base), sums, out::add);
+            r = Scanner.scan(root, Excludes.of(), false, EntryIterator.of(base), sums, null, out::add);
             sums.commit();
         }
         return new Scan(out.stream().filter(e -> e.path().equals("spool")).findFirst().orElseThrow(), r);
