@@ -48,6 +48,14 @@ record BlockSums(long size, byte[] hashState, long[] blocks) {
         c.update(b.duplicate());
         CRC32 d = new CRC32();
         d.update(b.duplicate());
-        return (c.getValue() << 32) | d.getValue();
+        return combine(c, d);
+    }
+
+    /** The 64-bit checksum of what both CRCs took in; resets them for the next block. */
+    static long combine(CRC32C c, CRC32 d) {
+        long v = (c.getValue() << 32) | d.getValue();
+        c.reset();
+        d.reset();
+        return v;
     }
 }

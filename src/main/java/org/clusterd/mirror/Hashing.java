@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 
 /** Content hashes ({@link ContentHash}) of files and byte ranges; SHA-256 where a cryptographic hash is wanted. */
 public final class Hashing {
@@ -55,6 +57,8 @@ public final class Hashing {
         long pos = 0;
         ByteBuffer buf = BUFFER.get();
         LongList sums = null;
+        CRC32C blockC = new CRC32C();
+        CRC32 blockD = new CRC32();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             if (ch.size() >= BlockSums.MIN_SIZE) {
                 sums = new LongList();
@@ -76,14 +80,22 @@ public final class Hashing {
                 }
                 buf.flip();
                 if (sums != null) {
-                    sums.add(BlockSums.sum(buf));
+                    // a block may take two reads (the prefix ends inside it): its sum covers both
+                    blockC.update(buf.duplicate());
+                    blockD.update(buf.duplicate());
                 }
                 d.update(buf);
                 pos += n;
+                if (sums != null && pos % BlockSums.BLOCK == 0) {
+                    sums.add(BlockSums.combine(blockC, blockD));
+                }
                 if (prefix == null && prefixLength > 0 && pos == prefixLength) {
                     prefix = d.hex();
                 }
             }
+        }
+        if (sums != null && pos % BlockSums.BLOCK != 0) {
+            sums.add(BlockSums.combine(blockC, blockD));
         }
         if (pos <= prefixLength) {
             prefix = null;

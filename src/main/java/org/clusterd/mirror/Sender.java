@@ -65,6 +65,38 @@ final class Sender {
     /** The peer's relative scan had no difference from the last common sync. */
     private boolean peerUnchanged;
 
+    /**
+     * A buffered stream whose flush does nothing when nothing was written since the last one: every
+     * planned action ends in a flush, and tens of thousands of in-sync paths send nothing.
+     */
+    private static final class LazyFlush extends BufferedOutputStream {
+        private boolean dirty;
+
+        LazyFlush(OutputStream out) {
+            super(out, 1 << 16);
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            dirty = true;
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            dirty = true;
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            if (dirty) {
+                dirty = false;
+                super.flush();
+            }
+        }
+    }
+
     /** One planned action and, once known, the peer's answer. */
     private static final class Pending {
         final Action action;
@@ -120,7 +152,7 @@ final class Sender {
         try (Socket socket = env.connect()) {
             socket.setSoTimeout(Math.max(env.timeoutMs(), MirrorEngine.READ_TIMEOUT_MS));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            out = new LazyFlush(socket.getOutputStream());
             send(Frames.HELLO, Frames.payload(o -> {
                 o.writeInt(Receiver.PROTOCOL);
                 o.writeUTF(env.cluster());
@@ -164,9 +196,6 @@ final class Sender {
                         + " common sync)", set, (System.nanoTime() - t0) / 1_000_000, base.count());
                 return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
             }
-            if (peerUnchanged) {
-                copyBase(dstScan); // the peer's scan is the common sync itself
-            }
             boolean sameBase = peerBaseId.equals(base.id());
             if (!sameBase) {
                 log.warn("Mirror set {}: the peer's last common sync ({}) is not ours ({}): planning without one"
@@ -179,7 +208,7 @@ final class Sender {
             Reconciler.Summary summary;
             boolean[] baseWouldChange = {!sameBase || base.lost()};
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
+                 EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
                 summary = Reconciler.plan(b, s, t, options, (a, x) -> {
                     if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
                         baseWouldChange[0] = true;
@@ -209,7 +238,7 @@ final class Sender {
             manifest = env.manifests().begin(set, newId);
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryIterator b2 = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
+                 EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
                 baseForManifest = b2;
                 manifestDiffers = !sameBase || base.lost();
                 Reconciler.plan(b, s, t, options, this::execute);
@@ -272,14 +301,9 @@ final class Sender {
         }
     }
 
-    /** Writes the last common sync as the peer's scan (it sent no difference from it). */
-    private void copyBase(Path file) throws IOException {
-        try (EntryFile.Writer w = new EntryFile.Writer(file, set); EntryIterator known = env.manifests().open(set)) {
-            for (FileEntry k = known.next(); k != null; k = known.next()) {
-                w.add(k);
-            }
-            w.finish(false);
-        }
+    /** The peer's scan: the common sync itself when the peer found no difference from it. */
+    private EntryIterator peerScan(Path dstScan) throws IOException {
+        return peerUnchanged ? env.manifests().open(set) : EntryFile.open(dstScan);
     }
 
     /**
@@ -344,7 +368,7 @@ final class Sender {
                     }
                     this.peerRelative = peerRelative;
                     if (peerRelative && !relative) {
-                        peerUnchanged = true; // written only if a plan needs it (copyBase)
+                        peerUnchanged = true; // the plan reads the common sync instead (peerScan)
                     } else if (peerRelative) {
                         // the rest of the common sync stands for paths the peer left out
                         for (FileEntry k = known.next(); k != null; k = known.next()) {

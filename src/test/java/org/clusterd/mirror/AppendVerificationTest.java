@@ -84,6 +84,24 @@ class AppendVerificationTest {
     }
 
     @Test
+    void sumsTakenInAFullReadThatAlsoHashedAPrefixServeTheNextAppend() throws Exception {
+        Path f = bigFile((5L << 20) + 12_345);
+        FileEntry first = scan(List.of()).entry();
+        Files.delete(state.resolve("s.sums"));
+        append(f, 2_000_000); // grown without sums: hashed in full, the old size's hash taken on the way
+        Scan full = scan(List.of(first));
+        assertThat(full.result().hashedBytes()).isEqualTo(Files.size(f));
+        assertThat(full.entry().prefixHash()).isEqualTo(first.hash());
+        append(f, 50_000);
+
+        Scan again = scan(List.of(full.entry()));
+
+        assertThat(again.result().hashedBytes()).isEqualTo(50_000);
+        assertThat(again.entry().prefixHash()).isEqualTo(full.entry().hash());
+        assertThat(again.entry().hash()).isEqualTo(Hashing.file(f, -1).hash());
+    }
+
+    @Test
     void aLargeFileRewrittenInTheMiddleAndGrownIsHashedInFullAndNotTakenForAnAppend() throws Exception {
         for (long at : new long[] {0, 2_500_000, (5L << 20) + 10_000}) { // a whole block, and the short last one
             Path f = bigFile((5L << 20) + 12_345);
