@@ -205,30 +205,37 @@ final class Sender {
             boolean deletesAllowed = !src.hadErrors() && peerErrors == 0;
             Reconciler.Options options = new Reconciler.Options(cfg.policy(), cfg.fullChecksum(), deletesAllowed,
                     Meta.ROOT && peerIsRoot, messages);
-            Reconciler.Summary summary;
+            Reconciler.Summary summary = null;
             boolean[] baseWouldChange = {!sameBase || base.lost()};
-            try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
-                summary = Reconciler.plan(b, s, t, options, (a, x) -> {
-                    if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
-                        baseWouldChange[0] = true;
-                    }
-                });
-            }
-            if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
-                // nothing to do and nothing to record: the pass is complete after one look
-                send(Frames.BYE, new byte[0]);
-                log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
-                        (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
-                        peerRelative ? " relative to the common sync" : "");
-                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
-            }
-            if (summary.massDelete(cfg.maxDeleteShare())) {
-                env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
-                send(Frames.BYE, new byte[0]);
-                return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
-                        + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
-                        + " or unmounted?", env.now() - start);
+            // a delete needs a path the owner's scan lacks or (maildir) one only the peer has: both are
+            // differences from the common sync, so with few of them no plan can be a mass deletion, and
+            // the counting plan is skipped (a plan without changes then finds nothing to send)
+            boolean fewDifferences = sameBase && !base.lost() && peerRelative
+                    && localDifferences + peerRecords <= Reconciler.MASS_DELETE_FLOOR;
+            if (!fewDifferences) {
+                try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
+                     EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
+                    summary = Reconciler.plan(b, s, t, options, (a, x) -> {
+                        if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
+                            baseWouldChange[0] = true;
+                        }
+                    });
+                }
+                if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
+                    // nothing to do and nothing to record: the pass is complete after one look
+                    send(Frames.BYE, new byte[0]);
+                    log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
+                            (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
+                            peerRelative ? " relative to the common sync" : "");
+                    return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
+                }
+                if (summary.massDelete(cfg.maxDeleteShare())) {
+                    env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
+                    send(Frames.BYE, new byte[0]);
+                    return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
+                            + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
+                            + " or unmounted?", env.now() - start);
+                }
             }
             long tPlanned = System.nanoTime();
             Thread reader = new Thread(this::readAnswers, "mirror-answers-" + set);
@@ -241,7 +248,7 @@ final class Sender {
                  EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
                 baseForManifest = b2;
                 manifestDiffers = !sameBase || base.lost();
-                Reconciler.plan(b, s, t, options, this::execute);
+                summary = Reconciler.plan(b, s, t, options, this::execute);
                 send(Frames.FINISH, new byte[0]);
                 drain(true);
                 tExecuted = System.nanoTime();
