@@ -80,6 +80,7 @@ public final class Scanner {
     private final EntryIterator base;
     private final SumsStore sums;
     private final Differences diffs;
+    private EarlyChecks early;
     private long differences;
     private final Sink sink;
     private long entries;
@@ -124,6 +125,9 @@ public final class Scanner {
             throw new IOException("mirror set root " + root + " is missing or not a directory");
         }
         Scanner s = new Scanner(root, excludes, fullChecksum, base, sums, diffs, sink);
+        if (sums != null && !fullChecksum) {
+            s.early = EarlyChecks.start(root, sums.file());
+        }
         s.walk(root, "");
         if (diffs != null) {
             for (FileEntry k = base.next(); k != null; k = base.next()) {
@@ -238,7 +242,8 @@ public final class Scanner {
         long prefix = b != null && b.isFile() && b.size() > 0 && b.size() < e.size() ? b.size() : -1;
         Hashing.FileHash h = null;
         if (old != null && prefix > 0 && !fullChecksum) {
-            h = Hashing.grown(p, old);
+            EarlyChecks.Outcome checked = early == null ? null : early.take(e, old);
+            h = checked != null ? checked.hash() : Hashing.grown(p, old);
             if (h != null) {
                 hashedBytes += h.size() - prefix;
             }

@@ -42,18 +42,44 @@ final class SumsStore implements AutoCloseable {
     private final DataOutputStream out;
     private boolean done;
 
-    private SumsStore(Path file) throws IOException {
+    private SumsStore(Path file, boolean write) throws IOException {
         this.file = file;
-        this.temp = file.resolveSibling(file.getFileName() + ".tmp-" + UUID.randomUUID());
-        this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16));
-        out.write(MAGIC);
-        out.writeInt(VERSION);
+        this.temp = write ? file.resolveSibling(file.getFileName() + ".tmp-" + UUID.randomUUID()) : null;
+        this.out = write ? new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) : null;
+        if (write) {
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+        }
         openOld();
+    }
+
+    /** What a record of the stored file holds. */
+    interface Visitor {
+        void visit(String path, BlockSums sums) throws IOException;
+    }
+
+    /** Visits the stored records in order without starting a new file. */
+    static void forEach(Path storeFile, Visitor v) throws IOException {
+        SumsStore s = new SumsStore(storeFile, false);
+        try {
+            while (s.nextPath != null) {
+                String path = s.nextPath;
+                BlockSums sums = s.nextSums;
+                s.advance();
+                v.visit(path, sums);
+            }
+        } finally {
+            s.stopReading();
+        }
+    }
+
+    Path file() {
+        return file;
     }
 
     /** The store of {@code set} in the state directory {@code dir}. */
     static SumsStore open(Path dir, String set) throws IOException {
-        return new SumsStore(dir.resolve(set + ".sums"));
+        return new SumsStore(dir.resolve(set + ".sums"), true);
     }
 
     private void openOld() {
@@ -177,7 +203,7 @@ final class SumsStore implements AutoCloseable {
     @Override
     public void close() throws IOException {
         stopReading();
-        if (!done) {
+        if (!done && out != null) {
             out.close();
             Files.deleteIfExists(temp);
         }
