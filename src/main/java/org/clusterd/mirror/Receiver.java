@@ -68,6 +68,11 @@ final class Receiver {
     private Thread answerThread;
     /** Forces, renames and metadata of landed files run here, so fsyncs overlap. */
     private java.util.concurrent.ExecutorService finalizers;
+    /**
+     * Files forced at once. Each fsync waits for the disk; many at once let the file system and the
+     * device batch them: 50,000 new files took 0.82 ms each one at a time, 0.55-0.6 with 8-16 at once,
+     * no better with more (ext4 without a journal, virtual disk).
+     */
     static final int FINALIZERS = 16;
 
     Receiver(MirrorEngine env, Socket socket) {

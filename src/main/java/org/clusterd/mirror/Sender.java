@@ -43,6 +43,8 @@ final class Sender {
     private final String group;
     private final Path root;
     private DataInputStream in;
+    private Socket socket;
+    private Thread reader;
     private OutputStream out;
     private final ArrayDeque<Pending> order = new ArrayDeque<>();
     private final ArrayDeque<Pending> awaiting = new ArrayDeque<>();
@@ -150,6 +152,7 @@ final class Sender {
         long tExecuted = t0;
         long tFinished = t0;
         try (Socket socket = env.connect()) {
+            this.socket = socket;
             socket.setSoTimeout(Math.max(env.timeoutMs(), MirrorEngine.READ_TIMEOUT_MS));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             out = new LazyFlush(socket.getOutputStream());
@@ -191,7 +194,7 @@ final class Sender {
             if (shared && peerUnchanged && localDifferences == 0 && !src.hadErrors() && peerErrors == 0) {
                 // both scans equal the last common sync entry for entry: every path is in sync, which is
                 // what the planner would find, without reading three entry files to find it
-                send(Frames.BYE, new byte[0]);
+                bye();
                 log.info("Mirror pass of {}: in sync after {} ms ({} paths, unchanged on both nodes since the last"
                         + " common sync)", set, (System.nanoTime() - t0) / 1_000_000, base.count());
                 return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
@@ -223,7 +226,7 @@ final class Sender {
                 }
                 if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
                     // nothing to do and nothing to record: the pass is complete after one look
-                    send(Frames.BYE, new byte[0]);
+                    bye();
                     log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
                             (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
                             peerRelative ? " relative to the common sync" : "");
@@ -231,14 +234,14 @@ final class Sender {
                 }
                 if (summary.massDelete(cfg.maxDeleteShare())) {
                     env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
-                    send(Frames.BYE, new byte[0]);
+                    bye();
                     return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
                             + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
                             + " or unmounted?", env.now() - start);
                 }
             }
             long tPlanned = System.nanoTime();
-            Thread reader = new Thread(this::readAnswers, "mirror-answers-" + set);
+            reader = new Thread(this::readAnswers, "mirror-answers-" + set);
             reader.setDaemon(true);
             reader.start();
             String newId = UUID.randomUUID().toString();
@@ -263,7 +266,7 @@ final class Sender {
                 }
             }
             if (firstFailure != null) {
-                send(Frames.BYE, new byte[0]);
+                bye();
                 manifest.close();
                 return new PassResult(set, PassResult.Status.FAILED, firstFailure, filesMoved, bytesMoved, conflicts,
                         deleted, changed, env.now() - start);
@@ -275,7 +278,7 @@ final class Sender {
             } else {
                 manifest.close();
             }
-            send(Frames.BYE, new byte[0]);
+            bye();
             long tEnd = System.nanoTime();
             log.info("Mirror pass of {}: scans {} ms (hashed {} bytes here; {} peer records{}), plan {} ms, operations {} ms, finish {} ms,"
                     + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
@@ -885,6 +888,30 @@ final class Sender {
             throw new IOException("the peer did not answer (" + what + ") within " + env.timeoutMs() + " ms", e);
         }
     }
+
+    /**
+     * Ends the session and waits (a few seconds at most) until the peer has closed it: it releases the
+     * set's lock before it closes, so a pass or resync that follows finds the set free there.
+     */
+    private void bye() throws IOException {
+        send(Frames.BYE, new byte[0]);
+        try {
+            if (reader != null && reader.isAlive()) {
+                reader.join(BYE_WAIT_MS); // it reads on until the peer closes
+                return;
+            }
+            socket.setSoTimeout(BYE_WAIT_MS);
+            while (Frames.read(in, Frames.MAX_PAYLOAD) != null) {
+                // nothing more is expected; read to the end
+            }
+        } catch (IOException e) {
+            log.debug("Mirror set {}: end of session: {}", set, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static final int BYE_WAIT_MS = 5_000;
 
     private void send(int type, byte[] payload) throws IOException {
         Frames.write(out, type, payload);
