@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
  * hash): every block of its old part is read and compared with its checksum, and only the new bytes
  * are hashed, continuing the hash state kept with the sums. If any block differs (a mail client
  * rewrote the spool, whatever the new size) the file is hashed in full and no prefix is claimed, so
- * the planner never treats it as an append. Full-checksum mode never takes this shortcut.
+ * the planner never treats it as an append. Full-checksum mode never takes this shortcut. The checks
+ * of grown files start before the walk, on a thread of their own ({@link EarlyChecks}).
+ *
+ * <p>With a {@link Differences}, the scan also reports, in order, each entry that differs from the
+ * base's and each base path it did not meet (gone, also when a read error skipped it), reading the
+ * base only once for both purposes.
  */
 public final class Scanner {
     private static final Logger log = LoggerFactory.getLogger(Scanner.class);
