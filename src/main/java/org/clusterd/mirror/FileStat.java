@@ -11,7 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 /** One {@code lstat}: a path's type and metadata as a {@link FileEntry} without a hash. Never follows links. */
 final class FileStat {
-    private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime,isDirectory,isRegularFile,isSymbolicLink";
+    /** The type comes from the mode's S_IFMT bits: fewer attributes make a smaller map per path. */
+    private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
 
     private FileStat() {}
 
@@ -23,18 +28,20 @@ final class FileStat {
         } catch (NoSuchFileException e) {
             return null;
         }
-        int mode = ((Integer) a.get("mode")) & 07777;
+        int full = (Integer) a.get("mode");
+        int type = full & S_IFMT;
+        int mode = full & 07777;
         int uid = (Integer) a.get("uid");
         int gid = (Integer) a.get("gid");
         long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-        if ((Boolean) a.get("isSymbolicLink")) {
+        if (type == S_IFLNK) {
             String target = Files.readSymbolicLink(p).toString();
             return new FileEntry(rel, EntryType.SYMLINK, 0, mtime, mode, uid, gid, target, null, -1, null);
         }
-        if ((Boolean) a.get("isDirectory")) {
+        if (type == S_IFDIR) {
             return new FileEntry(rel, EntryType.DIR, 0, 0, mode, uid, gid, null, null, -1, null);
         }
-        if ((Boolean) a.get("isRegularFile")) {
+        if (type == S_IFREG) {
             return new FileEntry(rel, EntryType.FILE, (Long) a.get("size"), mtime, mode, uid, gid, null, null, -1, null);
         }
         return null;

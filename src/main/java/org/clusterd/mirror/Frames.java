@@ -25,6 +25,12 @@ public final class Frames {
     public static final int ERROR = 3;
     public static final int SCAN_ENTRIES = 4;
     public static final int SCAN_END = 5;
+    /**
+     * The peer's scan relative to the last common sync both ends hold (the owner sent its id in HELLO
+     * and it is the peer's too): only paths whose entry differs from that sync's, and paths of it the
+     * scan did not find. Each record is byte 1 and an entry, or byte 0 and a path (gone).
+     */
+    public static final int SCAN_CHANGES = 6;
     // operations (owner -> peer), each answered by one RESULT (SIG_REQUEST by a SIGNATURE)
     public static final int OP_MKDIR = 10;
     public static final int OP_SYMLINK = 11;
@@ -100,7 +106,7 @@ public final class Frames {
     }
 
     static boolean known(int type) {
-        return (type >= HELLO && type <= SCAN_END) || (type >= OP_MKDIR && type <= FINISHED)
+        return (type >= HELLO && type <= SCAN_CHANGES) || (type >= OP_MKDIR && type <= FINISHED)
                 || (type >= MANIFEST_BEGIN && type <= MANIFEST_OK) || type == BYE;
     }
 

@@ -53,6 +53,8 @@ final class Receiver {
     private MirrorSetConfig cfg;
     private Path root;
     private Path pass;
+    /** Whether the scan goes back relative to the last common sync (see {@link Frames#SCAN_CHANGES}). */
+    private boolean relative;
     private final Set<Path> dirtyDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<FileEntry> deferredRmdirs = new ArrayList<>();
     private ManifestStore.Pending manifest;
@@ -66,7 +68,12 @@ final class Receiver {
     private Thread answerThread;
     /** Forces, renames and metadata of landed files run here, so fsyncs overlap. */
     private java.util.concurrent.ExecutorService finalizers;
-    static final int FINALIZERS = 4;
+    /**
+     * Files forced at once. Each fsync waits for the disk; many at once let the file system and the
+     * device batch them: 50,000 new files took 0.82 ms each one at a time, 0.55-0.6 with 8-16 at once,
+     * no better with more (ext4 without a journal, virtual disk).
+     */
+    static final int FINALIZERS = 16;
 
     Receiver(MirrorEngine env, Socket socket) {
         this.env = env;
@@ -187,6 +194,9 @@ final class Receiver {
         String node = p.readUTF();
         set = p.readUTF();
         group = p.readUTF();
+        // an owner that sends the id of its last common sync gets a scan relative to it when it is ours
+        // too; older owners do not send it and get the whole scan
+        String ownerBase = p.available() > 0 ? p.readUTF() : "";
         String problem = null;
         if (version != PROTOCOL) {
             problem = "protocol version " + version + " is not supported (this node speaks " + PROTOCOL + ")";
@@ -230,6 +240,7 @@ final class Receiver {
                 writeMarker(marker);
             }
             InterruptedSessions.begin(env.manifests().dir(), set, root);
+            relative = !base.id().isEmpty() && base.id().equals(ownerBase) && !base.lost();
             pass = env.trash().passDir(set, Instant.ofEpochMilli(env.now()));
             send(Frames.HELLO_OK, Frames.payload(o -> {
                 o.writeUTF(base.id());
@@ -252,38 +263,72 @@ final class Receiver {
         Durable.replace(temp, marker);
     }
 
+    /**
+     * Scans the set and streams the result. Relative to the last common sync when the owner holds the
+     * same one: a path whose entry equals the sync's is left out (the owner has it), a path of the sync
+     * the scan did not meet is sent as gone, so a pass with little changed sends little.
+     */
     private void streamScan() throws IOException {
-        List<FileEntry> pending = new ArrayList<>();
-        int[] bytes = {0};
+        ScanStream stream = new ScanStream(relative ? Frames.SCAN_CHANGES : Frames.SCAN_ENTRIES);
         Scanner.Result r;
-        try (EntryIterator base = env.manifests().open(set)) {
-            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, e -> {
-                pending.add(e);
-                bytes[0] += 120 + e.path().length() * 2;
-                if (bytes[0] > 256 * 1024) {
-                    sendEntries(Frames.SCAN_ENTRIES, pending);
-                    bytes[0] = 0;
-                }
-            });
+        try (EntryIterator base = env.manifests().open(set); SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
+            // relative: the scan itself tells the differences; whole: every entry goes as "changed"
+            r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums, relative ? stream : null,
+                    relative ? e -> { } : stream::changed);
+            sums.commit();
         }
-        sendEntries(Frames.SCAN_ENTRIES, pending);
+        stream.flush();
         send(Frames.SCAN_END, Frames.payload(o -> {
             o.writeLong(r.errorCount());
             o.writeUTF(String.join("; ", r.errors()));
+            o.writeBoolean(relative);
         }));
     }
 
-    private void sendEntries(int type, List<FileEntry> entries) throws IOException {
-        if (entries.isEmpty()) {
-            return;
+    /** Scan records batched into frames of about 256 KiB. */
+    private final class ScanStream implements Scanner.Differences {
+        private final int type;
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(300 * 1024);
+        private final DataOutputStream data = new DataOutputStream(bytes);
+        private int count;
+
+        ScanStream(int type) {
+            this.type = type;
         }
-        Frames.write(out, type, Frames.payload(o -> {
-            o.writeInt(entries.size());
-            for (FileEntry e : entries) {
-                EntryCodec.write(o, e);
+
+        @Override
+        public void changed(FileEntry e) throws IOException {
+            if (type == Frames.SCAN_CHANGES) {
+                data.writeByte(1);
             }
-        }));
-        entries.clear();
+            EntryCodec.write(data, e);
+            added();
+        }
+
+        @Override
+        public void gone(String path) throws IOException {
+            data.writeByte(0);
+            EntryCodec.writeString(data, path);
+            added();
+        }
+
+        private void added() throws IOException {
+            count++;
+            if (bytes.size() > 256 * 1024) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            if (count == 0) {
+                return;
+            }
+            byte[] body = bytes.toByteArray();
+            byte[] payload = java.nio.ByteBuffer.allocate(4 + body.length).putInt(count).put(body).array();
+            Frames.write(out, type, payload);
+            bytes.reset();
+            count = 0;
+        }
     }
 
     // ------------------------------------------------------------------ operations
@@ -517,6 +562,7 @@ final class Receiver {
         String hash = null;
         boolean aborted = false;
         ByteBuffer block = old != null ? ByteBuffer.allocate(Math.max(1, blockSize)) : null;
+        EarlyFlush flush = appending || ch == null ? null : new EarlyFlush(ch);
         while (hash == null && !aborted) {
             Frames.Frame f = read();
             if (f.type() == Frames.DATA) {
@@ -526,6 +572,9 @@ final class Receiver {
                             applyDelta(f.payload(), old, block, blockSize, ch, d);
                         } else {
                             writeHashed(ch, f.payload(), d);
+                        }
+                        if (flush != null) {
+                            flush.written(f.payload().length);
                         }
                     } catch (IOException e) {
                         problem = e;
@@ -568,7 +617,12 @@ final class Receiver {
             }
             FileChannel channel = ch;
             Path tempFile = temp;
-            java.util.concurrent.Callable<Result> land = () -> land(channel, tempFile, target, s, t, dp, xattrs);
+            java.util.concurrent.Callable<Result> land = () -> {
+                if (flush != null) {
+                    flush.await();
+                }
+                return land(channel, tempFile, target, s, t, dp, xattrs);
+            };
             if (lock != null) {
                 return done(land.call()); // an mbox spool: land it while its locks are held
             }
@@ -587,6 +641,49 @@ final class Receiver {
             }
         }
     }
+
+    /**
+     * Starts writing a large incoming file to disk while it is still arriving: every {@value
+     * #EARLY_FLUSH_BYTES} bytes one fdatasync runs on the landing pool (never two at once), so the
+     * final fsync before the rename finds little left to write and the disk works alongside the
+     * network instead of after it. Only an optimisation: the final fsync is what makes the file land.
+     */
+    private final class EarlyFlush {
+        private final FileChannel ch;
+        private long unflushed;
+        private java.util.concurrent.Future<?> running;
+
+        EarlyFlush(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        void written(int n) {
+            unflushed += n;
+            if (unflushed >= EARLY_FLUSH_BYTES && (running == null || running.isDone())) {
+                unflushed = 0;
+                running = finalizers.submit(() -> {
+                    ch.force(false);
+                    return null;
+                });
+            }
+        }
+
+        /** Waits for the flush under way, if any (its failure is the final fsync's to find). */
+        void await() {
+            if (running == null) {
+                return;
+            }
+            try {
+                running.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.debug("early flush: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static final long EARLY_FLUSH_BYTES = 32L << 20;
 
     private static java.util.concurrent.Future<Result> done(Result r) {
         return java.util.concurrent.CompletableFuture.completedFuture(r);

@@ -19,10 +19,46 @@ import org.slf4j.LoggerFactory;
  * full-checksum mode; when a file grew, the hash of its old length is taken in the same read, so an
  * append is recognised for free. Unreadable directories and files are recorded as errors and the walk
  * goes on: the planner then deletes nothing.
+ *
+ * <p>A large file ({@link BlockSums#MIN_SIZE} and up) that grew is not hashed again from its start
+ * when the {@link SumsStore} holds block sums of exactly the content the base records (same size and
+ * hash): every block of its old part is read and compared with its checksum, and only the new bytes
+ * are hashed, continuing the hash state kept with the sums. If any block differs (a mail client
+ * rewrote the spool, whatever the new size) the file is hashed in full and no prefix is claimed, so
+ * the planner never treats it as an append. Full-checksum mode never takes this shortcut. The checks
+ * of grown files start before the walk, on a thread of their own ({@link EarlyChecks}).
+ *
+ * <p>With a {@link Differences}, the scan also reports, in order, each entry that differs from the
+ * base's and each base path it did not meet (gone, also when a read error skipped it), reading the
+ * base only once for both purposes.
  */
 public final class Scanner {
     private static final Logger log = LoggerFactory.getLogger(Scanner.class);
     static final int MAX_ERRORS_KEPT = 20;
+
+    /**
+     * Where the scan's differences from the base go, in {@link PathOrder}: entries that differ from
+     * the base's (or are not in it), and base paths the scan did not meet. The peer sends only these
+     * ({@link Frames#SCAN_CHANGES}).
+     */
+    interface Differences {
+        void changed(FileEntry scanned) throws IOException;
+
+        void gone(String path) throws IOException;
+    }
+
+    /** Counts differences and nothing else. */
+    static final Differences COUNT_ONLY = new Differences() {
+        @Override
+        public void changed(FileEntry scanned) {
+            // counted by the scanner
+        }
+
+        @Override
+        public void gone(String path) {
+            // counted by the scanner
+        }
+    };
 
     /** Where scanned entries go, in order. */
     @FunctionalInterface
@@ -33,9 +69,11 @@ public final class Scanner {
     /**
      * @param errors the first few read errors (all are counted in {@code errorCount})
      * @param markerPresent whether the set's root holds its marker file
+     * @param differences paths that differ from the base (changed, new or gone); counted only when a
+     *     {@link Differences} was given
      */
     public record Result(long entries, long files, long bytes, long hashedFiles, long hashedBytes, long errorCount,
-                         List<String> errors, boolean markerPresent) {
+                         List<String> errors, boolean markerPresent, long differences) {
         public boolean hadErrors() {
             return errorCount > 0;
         }
@@ -45,6 +83,10 @@ public final class Scanner {
     private final Excludes excludes;
     private final boolean fullChecksum;
     private final EntryIterator base;
+    private final SumsStore sums;
+    private final Differences diffs;
+    private EarlyChecks early;
+    private long differences;
     private final Sink sink;
     private long entries;
     private long files;
@@ -54,11 +96,14 @@ public final class Scanner {
     private long errorCount;
     private final List<String> errors = new ArrayList<>();
 
-    private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink) {
+    private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
+                    Differences diffs, Sink sink) {
+        this.diffs = diffs;
         this.root = root;
         this.excludes = excludes;
         this.fullChecksum = fullChecksum;
         this.base = base;
+        this.sums = sums;
         this.sink = sink;
     }
 
@@ -69,14 +114,34 @@ public final class Scanner {
      */
     public static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, Sink sink)
             throws IOException {
+        return scan(root, excludes, fullChecksum, base, null, null, sink);
+    }
+
+    /**
+     * Scans {@code root}, using and renewing the block sums of large files in {@code sums} (null:
+     * none; the caller commits the store after a complete scan), and reporting differences from the
+     * base to {@code diffs} (null: none).
+     *
+     * @throws IOException if the root itself is missing or not a directory, or the sink fails
+     */
+    static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
+                       Differences diffs, Sink sink) throws IOException {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("mirror set root " + root + " is missing or not a directory");
         }
-        Scanner s = new Scanner(root, excludes, fullChecksum, base, sink);
+        Scanner s = new Scanner(root, excludes, fullChecksum, base, sums, diffs, sink);
+        if (sums != null && !fullChecksum) {
+            s.early = EarlyChecks.start(root, sums.file());
+        }
         s.walk(root, "");
+        if (diffs != null) {
+            for (FileEntry k = base.next(); k != null; k = base.next()) {
+                s.gone(k.path());
+            }
+        }
         boolean marker = Files.isRegularFile(root.resolve(Excludes.MARKER), LinkOption.NOFOLLOW_LINKS);
         return new Result(s.entries, s.files, s.bytes, s.hashedFiles, s.hashedBytes, s.errorCount,
-                List.copyOf(s.errors), marker);
+                List.copyOf(s.errors), marker, s.differences);
     }
 
     private void error(String what) {
@@ -88,22 +153,24 @@ public final class Scanner {
     }
 
     private void walk(Path dir, String rel) throws IOException {
-        List<String> names = new ArrayList<>();
+        // the stream's paths are already resolved against dir: keep them rather than resolve again
+        List<Child> children = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                names.add(p.getFileName().toString());
+                children.add(new Child(p.getFileName().toString(), p));
             }
         } catch (IOException | SecurityException e) {
             error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
             return;
         }
-        Collections.sort(names);
-        for (String name : names) {
+        Collections.sort(children);
+        for (Child c : children) {
+            String name = c.name();
             String path = rel.isEmpty() ? name : rel + "/" + name;
             if (excludes.excludes(path, name)) {
                 continue;
             }
-            Path p = dir.resolve(name);
+            Path p = c.path();
             FileEntry e;
             try {
                 e = FileStat.stat(p, path);
@@ -115,18 +182,25 @@ public final class Scanner {
                 log.debug("Scan of {}: skipping {} (vanished or a special file)", root, path);
                 continue;
             }
-            FileEntry b = base.seek(path);
+            FileEntry b = seekBase(path);
             if (e.isFile()) {
                 try {
                     e = hash(p, e, b);
                 } catch (IOException | SecurityException ex) {
                     error("cannot read " + path + ": " + ex);
+                    if (b != null) {
+                        gone(path); // not in this scan, as in a whole one
+                    }
                     continue;
                 }
                 files++;
                 bytes += e.size();
             }
             sink.accept(e);
+            if (diffs != null && !e.equals(b)) {
+                differences++;
+                diffs.changed(e);
+            }
             entries++;
             if (e.isDir()) {
                 walk(p, path);
@@ -134,15 +208,59 @@ public final class Scanner {
         }
     }
 
+    /** The base entry at {@code path}; with {@link Differences}, those skipped on the way are gone. */
+    private FileEntry seekBase(String path) throws IOException {
+        if (diffs == null) {
+            return base.seek(path);
+        }
+        for (FileEntry k = base.peek(); k != null && PathOrder.compare(k.path(), path) < 0; k = base.peek()) {
+            gone(base.next().path());
+        }
+        FileEntry k = base.peek();
+        return k != null && k.path().equals(path) ? base.next() : null;
+    }
+
+    private void gone(String path) throws IOException {
+        differences++;
+        diffs.gone(path);
+    }
+
+    private record Child(String name, Path path) implements Comparable<Child> {
+        @Override
+        public int compareTo(Child o) {
+            return name.compareTo(o.name);
+        }
+    }
+
     private FileEntry hash(Path p, FileEntry e, FileEntry b) throws IOException {
         boolean known = b != null && b.hash() != null && e.sameSizeAndTime(b);
+        BlockSums old = sums != null && e.size() >= BlockSums.MIN_SIZE ? sums.find(e.path()) : null;
+        if (old != null && !old.describe(b)) {
+            old = null;
+        }
         if (known && !fullChecksum) {
+            if (old != null) {
+                sums.add(e.path(), old); // still the same content
+            }
             return e.withHash(b.hash());
         }
         long prefix = b != null && b.isFile() && b.size() > 0 && b.size() < e.size() ? b.size() : -1;
-        Hashing.FileHash h = Hashing.file(p, prefix);
+        Hashing.FileHash h = null;
+        if (old != null && prefix > 0 && !fullChecksum) {
+            EarlyChecks.Outcome checked = early == null ? null : early.take(e, old);
+            h = checked != null ? checked.hash() : Hashing.grown(p, old);
+            if (h != null) {
+                hashedBytes += h.size() - prefix;
+            }
+        }
+        if (h == null) {
+            h = Hashing.file(p, prefix);
+            hashedBytes += h.size();
+        }
         hashedFiles++;
-        hashedBytes += h.size();
+        if (h.sums() != null && sums != null) {
+            sums.add(e.path(), h.sums());
+        }
         if (h.size() != e.size()) {
             // grew or shrank while we read it: record what we read; the size no longer matches the
             // time, so the next pass hashes it again

@@ -43,6 +43,8 @@ final class Sender {
     private final String group;
     private final Path root;
     private DataInputStream in;
+    private Socket socket;
+    private Thread reader;
     private OutputStream out;
     private final ArrayDeque<Pending> order = new ArrayDeque<>();
     private final ArrayDeque<Pending> awaiting = new ArrayDeque<>();
@@ -59,6 +61,43 @@ final class Sender {
     private long deleted;
     private long changed;
     private String firstFailure;
+    /** Records the peer's scan sent, and whether relative to the common sync (for the log). */
+    private long peerRecords;
+    private boolean peerRelative;
+    /** The peer's relative scan had no difference from the last common sync. */
+    private boolean peerUnchanged;
+
+    /**
+     * A buffered stream whose flush does nothing when nothing was written since the last one: every
+     * planned action ends in a flush, and tens of thousands of in-sync paths send nothing.
+     */
+    private static final class LazyFlush extends BufferedOutputStream {
+        private boolean dirty;
+
+        LazyFlush(OutputStream out) {
+            super(out, 1 << 16);
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            dirty = true;
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            dirty = true;
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            if (dirty) {
+                dirty = false;
+                super.flush();
+            }
+        }
+    }
 
     /** One planned action and, once known, the peer's answer. */
     private static final class Pending {
@@ -113,17 +152,19 @@ final class Sender {
         long tExecuted = t0;
         long tFinished = t0;
         try (Socket socket = env.connect()) {
+            this.socket = socket;
             socket.setSoTimeout(Math.max(env.timeoutMs(), MirrorEngine.READ_TIMEOUT_MS));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            out = new LazyFlush(socket.getOutputStream());
             send(Frames.HELLO, Frames.payload(o -> {
                 o.writeInt(Receiver.PROTOCOL);
                 o.writeUTF(env.cluster());
                 o.writeUTF(env.localNode());
                 o.writeUTF(set);
                 o.writeUTF(group);
+                o.writeUTF(base.lost() ? "" : base.id());
             }));
-            CompletableFuture<Scanner.Result> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
+            CompletableFuture<LocalScan> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
             Frames.Frame hello = read();
             if (hello.type() == Frames.ERROR) {
                 local.join();
@@ -135,10 +176,14 @@ final class Sender {
             DataInputStream h = hello.in();
             String peerBaseId = h.readUTF();
             boolean peerIsRoot = h.readBoolean();
-            long peerErrors = receiveScan(dstScan);
+            boolean shared = !base.id().isEmpty() && !base.lost() && peerBaseId.equals(base.id());
+            long peerErrors = receiveScan(dstScan, shared);
             Scanner.Result src;
+            long localDifferences;
             try {
-                src = local.get();
+                LocalScan ls = local.get();
+                src = ls.result();
+                localDifferences = ls.differences();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -146,6 +191,14 @@ final class Sender {
                 throw new IOException("local scan failed: " + e.getCause().getMessage(), e.getCause());
             }
             long tScanned = System.nanoTime();
+            if (shared && peerUnchanged && localDifferences == 0 && !src.hadErrors() && peerErrors == 0) {
+                // both scans equal the last common sync entry for entry: every path is in sync, which is
+                // what the planner would find, without reading three entry files to find it
+                bye();
+                log.info("Mirror pass of {}: in sync after {} ms ({} paths, unchanged on both nodes since the last"
+                        + " common sync)", set, (System.nanoTime() - t0) / 1_000_000, base.count());
+                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
+            }
             boolean sameBase = peerBaseId.equals(base.id());
             if (!sameBase) {
                 log.warn("Mirror set {}: the peer's last common sync ({}) is not ours ({}): planning without one"
@@ -155,42 +208,50 @@ final class Sender {
             boolean deletesAllowed = !src.hadErrors() && peerErrors == 0;
             Reconciler.Options options = new Reconciler.Options(cfg.policy(), cfg.fullChecksum(), deletesAllowed,
                     Meta.ROOT && peerIsRoot, messages);
-            Reconciler.Summary summary;
+            Reconciler.Summary summary = null;
             boolean[] baseWouldChange = {!sameBase || base.lost()};
-            try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
-                summary = Reconciler.plan(b, s, t, options, (a, x) -> {
-                    if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
-                        baseWouldChange[0] = true;
-                    }
-                });
-            }
-            if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
-                // nothing to do and nothing to record: the pass is complete after one look
-                send(Frames.BYE, new byte[0]);
-                log.info("Mirror pass of {}: in sync after {} ms ({} paths)", set, (System.nanoTime() - t0) / 1_000_000,
-                        summary.inSync());
-                return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
-            }
-            if (summary.massDelete(cfg.maxDeleteShare())) {
-                env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
-                send(Frames.BYE, new byte[0]);
-                return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
-                        + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
-                        + " or unmounted?", env.now() - start);
+            // a delete needs a path the owner's scan lacks or (maildir) one only the peer has: both are
+            // differences from the common sync, so with few of them no plan can be a mass deletion, and
+            // the counting plan is skipped (a plan without changes then finds nothing to send)
+            boolean fewDifferences = sameBase && !base.lost() && peerRelative
+                    && localDifferences + peerRecords <= Reconciler.MASS_DELETE_FLOOR;
+            if (!fewDifferences) {
+                try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
+                     EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
+                    summary = Reconciler.plan(b, s, t, options, (a, x) -> {
+                        if (!baseWouldChange[0] && !java.util.Objects.equals(manifestEntry(x), manifestEntry(unchangedBase(a)))) {
+                            baseWouldChange[0] = true;
+                        }
+                    });
+                }
+                if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
+                    // nothing to do and nothing to record: the pass is complete after one look
+                    bye();
+                    log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
+                            (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
+                            peerRelative ? " relative to the common sync" : "");
+                    return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
+                }
+                if (summary.massDelete(cfg.maxDeleteShare())) {
+                    env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
+                    bye();
+                    return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
+                            + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
+                            + " or unmounted?", env.now() - start);
+                }
             }
             long tPlanned = System.nanoTime();
-            Thread reader = new Thread(this::readAnswers, "mirror-answers-" + set);
+            reader = new Thread(this::readAnswers, "mirror-answers-" + set);
             reader.setDaemon(true);
             reader.start();
             String newId = UUID.randomUUID().toString();
             manifest = env.manifests().begin(set, newId);
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryIterator b2 = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryFile.Reader t = EntryFile.open(dstScan)) {
+                 EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
                 baseForManifest = b2;
                 manifestDiffers = !sameBase || base.lost();
-                Reconciler.plan(b, s, t, options, this::execute);
+                summary = Reconciler.plan(b, s, t, options, this::execute);
                 send(Frames.FINISH, new byte[0]);
                 drain(true);
                 tExecuted = System.nanoTime();
@@ -205,7 +266,7 @@ final class Sender {
                 }
             }
             if (firstFailure != null) {
-                send(Frames.BYE, new byte[0]);
+                bye();
                 manifest.close();
                 return new PassResult(set, PassResult.Status.FAILED, firstFailure, filesMoved, bytesMoved, conflicts,
                         deleted, changed, env.now() - start);
@@ -217,11 +278,12 @@ final class Sender {
             } else {
                 manifest.close();
             }
-            send(Frames.BYE, new byte[0]);
+            bye();
             long tEnd = System.nanoTime();
-            log.info("Mirror pass of {}: scans {} ms, plan {} ms, operations {} ms, finish {} ms, manifest {} ms ({})", set,
-                    (tScanned - t0) / 1_000_000, (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000,
-                    (tFinished - tExecuted) / 1_000_000, (tEnd - tFinished) / 1_000_000, summary);
+            log.info("Mirror pass of {}: scans {} ms (hashed {} bytes here; {} peer records{}), plan {} ms, operations {} ms, finish {} ms,"
+                    + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
+                    (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000, (tFinished - tExecuted) / 1_000_000,
+                    (tEnd - tFinished) / 1_000_000, summary);
             return new PassResult(set, PassResult.Status.OK, "", filesMoved, bytesMoved, conflicts, deleted, changed,
                     env.now() - start);
         } finally {
@@ -233,27 +295,73 @@ final class Sender {
         }
     }
 
-    private Scanner.Result scanLocal(Path file) {
-        try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set)) {
-            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, w::add);
+    /** The local scan and how many of its paths differ from the last common sync (new, changed or gone). */
+    private record LocalScan(Scanner.Result result, long differences) {}
+
+    private LocalScan scanLocal(Path file) {
+        try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
+             SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
+            Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums,
+                    Scanner.COUNT_ONLY, w::add);
             w.finish(false);
-            return r;
+            sums.commit();
+            return new LocalScan(r, r.differences());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private long receiveScan(Path file) throws IOException {
-        try (EntryFile.Writer w = new EntryFile.Writer(file, set)) {
+    /** The peer's scan: the common sync itself when the peer found no difference from it. */
+    private EntryIterator peerScan(Path dstScan) throws IOException {
+        return peerUnchanged ? env.manifests().open(set) : EntryFile.open(dstScan);
+    }
+
+    /**
+     * Writes the peer's scan to {@code file}; sets {@link #peerUnchanged} instead of writing anything
+     * when the scan was relative and the peer found no difference at all. A scan relative to the last common sync ({@link
+     * Frames#SCAN_CHANGES}, only when {@code sharedBase}) is merged with this node's copy of that sync:
+     * its entries stand for every path the peer left out.
+     */
+    private long receiveScan(Path file, boolean sharedBase) throws IOException {
+        try (EntryFile.Writer w = new EntryFile.Writer(file, set);
+             EntryIterator known = sharedBase ? env.manifests().open(set) : EntryIterator.empty()) {
+            boolean relative = false;
+            boolean whole = false;
             while (true) {
                 Frames.Frame f = read();
-                if (f.type() == Frames.SCAN_ENTRIES) {
+                if (f.type() == Frames.SCAN_ENTRIES && !relative) {
+                    whole = true;
                     DataInputStream p = f.in();
                     int n = p.readInt();
                     for (int i = 0; i < n; i++) {
                         FileEntry e = EntryCodec.read(p);
                         PathGuard.check(e.path());
                         w.add(e);
+                        peerRecords++;
+                    }
+                } else if (f.type() == Frames.SCAN_CHANGES && sharedBase && !whole) {
+                    relative = true;
+                    DataInputStream p = f.in();
+                    int n = p.readInt();
+                    for (int i = 0; i < n; i++) {
+                        peerRecords++;
+                        boolean present = p.readUnsignedByte() == 1;
+                        FileEntry e = present ? EntryCodec.read(p) : null;
+                        String path = present ? e.path() : EntryCodec.readString(p);
+                        if (path == null) {
+                            throw new IOException("a gone path without a path");
+                        }
+                        PathGuard.check(path);
+                        for (FileEntry k = known.peek(); k != null && PathOrder.compare(k.path(), path) < 0; k = known.peek()) {
+                            w.add(known.next());
+                        }
+                        FileEntry k = known.peek();
+                        if (k != null && k.path().equals(path)) {
+                            known.next();
+                        }
+                        if (present) {
+                            w.add(e);
+                        }
                     }
                 } else if (f.type() == Frames.SCAN_END) {
                     DataInputStream p = f.in();
@@ -262,6 +370,20 @@ final class Sender {
                     if (errors > 0) {
                         log.warn("Mirror set {}: the peer's scan had {} read error(s): {}; nothing will be deleted", set,
                                 errors, what);
+                    }
+                    // the peer says which it sent; peers before relative scans say nothing
+                    boolean peerRelative = p.available() > 0 && p.readBoolean();
+                    if (peerRelative != relative && (whole || !sharedBase || !peerRelative)) {
+                        throw new IOException("the peer's scan is inconsistent (relative " + peerRelative + ")");
+                    }
+                    this.peerRelative = peerRelative;
+                    if (peerRelative && !relative) {
+                        peerUnchanged = true; // the plan reads the common sync instead (peerScan)
+                    } else if (peerRelative) {
+                        // the rest of the common sync stands for paths the peer left out
+                        for (FileEntry k = known.next(); k != null; k = known.next()) {
+                            w.add(k);
+                        }
                     }
                     w.finish(false);
                     return errors;
@@ -766,6 +888,30 @@ final class Sender {
             throw new IOException("the peer did not answer (" + what + ") within " + env.timeoutMs() + " ms", e);
         }
     }
+
+    /**
+     * Ends the session and waits (a few seconds at most) until the peer has closed it: it releases the
+     * set's lock before it closes, so a pass or resync that follows finds the set free there.
+     */
+    private void bye() throws IOException {
+        send(Frames.BYE, new byte[0]);
+        try {
+            if (reader != null && reader.isAlive()) {
+                reader.join(BYE_WAIT_MS); // it reads on until the peer closes
+                return;
+            }
+            socket.setSoTimeout(BYE_WAIT_MS);
+            while (Frames.read(in, Frames.MAX_PAYLOAD) != null) {
+                // nothing more is expected; read to the end
+            }
+        } catch (IOException e) {
+            log.debug("Mirror set {}: end of session: {}", set, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static final int BYE_WAIT_MS = 5_000;
 
     private void send(int type, byte[] payload) throws IOException {
         Frames.write(out, type, payload);

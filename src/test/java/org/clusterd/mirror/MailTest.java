@@ -108,6 +108,59 @@ class MailTest {
     }
 
     @Test
+    void aLargeSpoolRewrittenInPlaceAndGrownIsMergedMessageByMessageNotTakenForAnAppend() throws Exception {
+        Path a = pair.dir("alpha", "spool").resolve("dave");
+        Path b = pair.dir("beta", "spool").resolve("dave");
+        StringBuilder spool = new StringBuilder();
+        String body = "x".repeat(79) + "\n";
+        for (int i = 0; i < 100; i++) {
+            spool.append(message("big-" + i).replace("\n\nBody", "\n\n" + body.repeat(600) + "Body"));
+        }
+        Files.writeString(a, spool);
+        assertThat(Files.size(a)).isGreaterThan(BlockSums.MIN_SIZE);
+        ok(pair.alpha.passNow("spool"));
+        // alpha's IMAP server rewrites a header in place (same length), then m-new arrives; beta got m-beta
+        String text = Files.readString(a);
+        int at = text.indexOf("Subject: big-50\n");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(a, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("Subject: BIG-50".getBytes(StandardCharsets.US_ASCII)), at);
+        }
+        deliver(a, "m-new");
+        deliver(b, "m-beta");
+
+        ok(pair.alpha.passNow("spool"));
+
+        String merged = Files.readString(b);
+        assertThat(merged).contains("Subject: BIG-50\n").doesNotContain("Subject: big-50\n");
+        assertThat(ids(b)).hasSize(102).endsWith("m-new", "m-beta");
+        assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.ConflictDetected c
+                && c.resolution().contains("message by message"));
+        assertThat(pair.betaEvents).noneMatch(e -> e instanceof MirrorEvent.ConflictDetected c
+                && c.resolution().contains("both nodes appended"));
+    }
+
+    @Test
+    void aLargeSpoolOnlyAppendedToOnBothNodesMergesAsAnAppend() throws Exception {
+        Path a = pair.dir("alpha", "spool").resolve("erin");
+        Path b = pair.dir("beta", "spool").resolve("erin");
+        StringBuilder spool = new StringBuilder();
+        String body = "y".repeat(79) + "\n";
+        for (int i = 0; i < 60; i++) {
+            spool.append(message("e-" + i).replace("\n\nBody", "\n\n" + body.repeat(1000) + "Body"));
+        }
+        Files.writeString(a, spool);
+        ok(pair.alpha.passNow("spool"));
+        deliver(a, "m-new");
+        deliver(b, "m-beta");
+
+        ok(pair.alpha.passNow("spool"));
+
+        assertThat(ids(b)).hasSize(62).endsWith("m-new", "m-beta");
+        assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.ConflictDetected c
+                && c.resolution().contains("both nodes appended"));
+    }
+
+    @Test
     void aSpoolLockedByTheMailSystemIsLeftForTheNextPass() throws Exception {
         Path a = pair.dir("alpha", "spool").resolve("carol");
         deliver(a, "m1");

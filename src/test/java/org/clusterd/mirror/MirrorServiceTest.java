@@ -100,6 +100,33 @@ class MirrorServiceTest {
     }
 
     @Test
+    void whatChangedOnlyOnThePeerIsSeenAlthoughItsScanSendsOnlyDifferencesFromTheCommonSync() throws Exception {
+        write(a.resolve("d/gone-on-beta.txt"), "one");
+        write(a.resolve("d/edited-on-beta.txt"), "two");
+        write(a.resolve("d/untouched.txt"), "three");
+        write(a.resolve("e/x.txt"), "four");
+        pass();
+        Files.delete(b.resolve("d/gone-on-beta.txt"));
+        write(b.resolve("d/edited-on-beta.txt"), "two, edited on beta");
+        write(b.resolve("d/new-on-beta.txt"), "five");
+        Files.delete(b.resolve("e/x.txt"));
+        Files.delete(b.resolve("e"));
+
+        PassResult r = pass();
+
+        assertThat(b.resolve("d/gone-on-beta.txt")).hasContent("one");
+        assertThat(b.resolve("d/edited-on-beta.txt")).hasContent("two");
+        assertThat(b.resolve("d/new-on-beta.txt")).hasContent("five");
+        assertThat(b.resolve("e/x.txt")).hasContent("four");
+        assertThat(r.conflicts()).isEqualTo(1);
+        assertThat(Trees.named(b, ".clusterd-conflict-")).hasSize(1);
+        // and the pass after that finds both nodes in sync
+        PassResult again = pass();
+        assertThat(again.filesMoved()).isZero();
+        assertThat(again.conflicts()).isZero();
+    }
+
+    @Test
     void aFileChangedOnBothNodesKeepsThePeersVersionAsAConflictCopy() throws Exception {
         write(a.resolve("report.doc"), "v1");
         pass();

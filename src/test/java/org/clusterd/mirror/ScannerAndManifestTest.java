@@ -72,6 +72,37 @@ class ScannerAndManifestTest {
     }
 
     @Test
+    void reportsInOrderWhatDiffersFromTheBaseAndWhatIsGoneFromIt() throws Exception {
+        Path root = tree();
+        List<FileEntry> base = scan(root, Excludes.of("*.lock"), List.of(), null);
+        Files.writeString(root.resolve("b.txt"), "bee and more");
+        Files.delete(root.resolve("a/x/y"));
+        Files.delete(root.resolve("a/x"));
+        Files.writeString(root.resolve("c"), "new");
+        List<String> seen = new ArrayList<>();
+        Scanner.Differences diffs = new Scanner.Differences() {
+            @Override
+            public void changed(FileEntry scanned) {
+                seen.add("changed " + scanned.path());
+            }
+
+            @Override
+            public void gone(String path) {
+                seen.add("gone " + path);
+            }
+        };
+        List<FileEntry> out = new ArrayList<>();
+        Scanner.Result r = Scanner.scan(root, Excludes.of("*.lock"), false, EntryIterator.of(base), null, diffs, out::add);
+
+        assertThat(seen).containsExactly("gone a/x", "gone a/x/y", "changed b.txt", "changed c");
+        assertThat(r.differences()).isEqualTo(4);
+        List<FileEntry> same = scan(root, Excludes.of("*.lock"), out, null);
+        Scanner.Result none = Scanner.scan(root, Excludes.of("*.lock"), false, EntryIterator.of(same), null,
+                Scanner.COUNT_ONLY, e -> { });
+        assertThat(none.differences()).isZero();
+    }
+
+    @Test
     void fullChecksumModeFindsAChangeThatKeptSizeAndTime() throws Exception {
         Path root = tree();
         List<FileEntry> base = scan(root, Excludes.of(), List.of(), null);
