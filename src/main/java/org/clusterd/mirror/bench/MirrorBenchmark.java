@@ -72,21 +72,51 @@ public final class MirrorBenchmark {
         this.runs = runs;
     }
 
+    private static final String USAGE = "usage: java -cp clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark"
+            + " [--dir DIR (default /var/tmp/clusterd-bench, deleted and rewritten)] [--files N (50000)]"
+            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)]";
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("/var/tmp/clusterd-bench");
         int files = 50_000;
         long treeMb = 1024;
         long mboxMb = 1024;
         int runs = 3;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--dir" -> dir = Path.of(args[i + 1]);
-                case "--files" -> files = Integer.parseInt(args[i + 1]);
-                case "--tree-mb" -> treeMb = Long.parseLong(args[i + 1]);
-                case "--mbox-mb" -> mboxMb = Long.parseLong(args[i + 1]);
-                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                if (args[i].equals("--help") || args[i].equals("-h")) {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--dir" -> dir = Path.of(value);
+                    case "--files" -> files = positive(args[i], value);
+                    case "--tree-mb" -> treeMb = positive(args[i], value);
+                    case "--mbox-mb" -> mboxMb = positive(args[i], value);
+                    case "--runs" -> runs = positive(args[i], value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println("MirrorBenchmark: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
         }
         new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs).run();
     }
