@@ -32,8 +32,9 @@ final class InterruptedSessions {
         if (Files.exists(flag)) {
             sweep(set, root, "the node stopped during an earlier session");
         }
+        // Not forced: the journal commits the flag's creation no later than that of any temporary
+        // file made after it, and forcing a directory here would stall each pass behind writeback.
         Files.writeString(flag, "receiving\n");
-        Durable.syncDir(stateDir);
     }
 
     /**

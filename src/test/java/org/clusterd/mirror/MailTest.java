@@ -107,18 +107,24 @@ class MailTest {
         assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.ConflictDetected c && c.resolution().contains("message by message"));
     }
 
-    @Test
-    void aLargeSpoolRewrittenInPlaceAndGrownIsMergedMessageByMessageNotTakenForAnAppend() throws Exception {
-        Path a = pair.dir("alpha", "spool").resolve("dave");
-        Path b = pair.dir("beta", "spool").resolve("dave");
+    /** A spool on alpha large enough for block sums ({@code lines} body lines per message), mirrored once. */
+    private Path mirroredLargeSpool(String user, String idPrefix, int messages, int lines) throws Exception {
+        Path a = pair.dir("alpha", "spool").resolve(user);
         StringBuilder spool = new StringBuilder();
         String body = "x".repeat(79) + "\n";
-        for (int i = 0; i < 100; i++) {
-            spool.append(message("big-" + i).replace("\n\nBody", "\n\n" + body.repeat(600) + "Body"));
+        for (int i = 0; i < messages; i++) {
+            spool.append(message(idPrefix + i).replace("\n\nBody", "\n\n" + body.repeat(lines) + "Body"));
         }
         Files.writeString(a, spool);
         assertThat(Files.size(a)).isGreaterThan(BlockSums.MIN_SIZE);
         ok(pair.alpha.passNow("spool"));
+        return a;
+    }
+
+    @Test
+    void aLargeSpoolRewrittenInPlaceAndGrownIsMergedMessageByMessageNotTakenForAnAppend() throws Exception {
+        Path a = mirroredLargeSpool("dave", "big-", 100, 600);
+        Path b = pair.dir("beta", "spool").resolve("dave");
         // alpha's IMAP server rewrites a header in place (same length), then m-new arrives; beta got m-beta
         String text = Files.readString(a);
         int at = text.indexOf("Subject: big-50\n");
@@ -141,15 +147,8 @@ class MailTest {
 
     @Test
     void aLargeSpoolOnlyAppendedToOnBothNodesMergesAsAnAppend() throws Exception {
-        Path a = pair.dir("alpha", "spool").resolve("erin");
+        Path a = mirroredLargeSpool("erin", "e-", 60, 1000);
         Path b = pair.dir("beta", "spool").resolve("erin");
-        StringBuilder spool = new StringBuilder();
-        String body = "y".repeat(79) + "\n";
-        for (int i = 0; i < 60; i++) {
-            spool.append(message("e-" + i).replace("\n\nBody", "\n\n" + body.repeat(1000) + "Body"));
-        }
-        Files.writeString(a, spool);
-        ok(pair.alpha.passNow("spool"));
         deliver(a, "m-new");
         deliver(b, "m-beta");
 
