@@ -164,7 +164,7 @@ final class Sender {
                 o.writeUTF(group);
                 o.writeUTF(base.lost() ? "" : base.id());
             }));
-            CompletableFuture<LocalScan> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
+            CompletableFuture<Scanner.Result> local = CompletableFuture.supplyAsync(() -> scanLocal(srcScan));
             Frames.Frame hello = read();
             if (hello.type() == Frames.ERROR) {
                 local.join();
@@ -181,9 +181,8 @@ final class Sender {
             Scanner.Result src;
             long localDifferences;
             try {
-                LocalScan ls = local.get();
-                src = ls.result();
-                localDifferences = ls.differences();
+                src = local.get();
+                localDifferences = src.differences();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -295,17 +294,15 @@ final class Sender {
         }
     }
 
-    /** The local scan and how many of its paths differ from the last common sync (new, changed or gone). */
-    private record LocalScan(Scanner.Result result, long differences) {}
-
-    private LocalScan scanLocal(Path file) {
+    /** The local scan; its result counts the paths that differ from the last common sync. */
+    private Scanner.Result scanLocal(Path file) {
         try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
              SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
             Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums,
                     Scanner.COUNT_ONLY, w::add);
             w.finish(false);
             sums.commit();
-            return new LocalScan(r, r.differences());
+            return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
