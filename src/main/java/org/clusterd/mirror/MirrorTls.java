@@ -78,6 +78,7 @@ public final class MirrorTls {
         java.net.Socket raw = new java.net.Socket();
         try {
             raw.connect(address, timeoutMs);
+            raw.setTcpNoDelay(true); // see MirrorService.session
             SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, address.getHostString(), address.getPort(), true);
             s.setEnabledProtocols(PROTOCOLS);
             s.setSoTimeout(timeoutMs);

@@ -74,6 +74,8 @@ final class Receiver {
      * no better with more (ext4 without a journal, virtual disk).
      */
     static final int FINALIZERS = 16;
+    /** Group commit of landed files, or null: each file is forced by itself. */
+    private MirrorSync sync;
 
     Receiver(MirrorEngine env, Socket socket) {
         this.env = env;
@@ -94,6 +96,7 @@ final class Receiver {
             env.counters().sessionsAccepted.incrementAndGet();
             socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
             streamScan();
+            sync = MirrorSync.open(root);
             finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
                 Thread t = new Thread(r, "mirror-land-" + set);
                 t.setDaemon(true);
@@ -130,6 +133,9 @@ final class Receiver {
                     Thread.currentThread().interrupt();
                     landed = false;
                 }
+            }
+            if (sync != null && landed) {
+                sync.close();
             }
             if (lock != null && landed) {
                 // a file still being landed keeps the flag raised: the next session sweeps instead
@@ -617,17 +623,19 @@ final class Receiver {
             }
             FileChannel channel = ch;
             Path tempFile = temp;
-            java.util.concurrent.Callable<Result> land = () -> {
+            if (lock != null) {
+                return done(land(channel, tempFile, target, s, t, dp, xattrs)); // an mbox spool: while its locks are held
+            }
+            handedOff = true;
+            if (sync != null && sync.covers(target.getParent())) {
+                return landTogether(channel, flush, tempFile, target, s, t, dp, xattrs);
+            }
+            return finalizers.submit(() -> {
                 if (flush != null) {
                     flush.await();
                 }
                 return land(channel, tempFile, target, s, t, dp, xattrs);
-            };
-            if (lock != null) {
-                return done(land.call()); // an mbox spool: land it while its locks are held
-            }
-            handedOff = true;
-            return finalizers.submit(land);
+            });
         } catch (Exception e) {
             undo(appending, t, target, temp);
             return done(Result.failed(reason(e)));
@@ -685,31 +693,74 @@ final class Receiver {
 
     static final long EARLY_FLUSH_BYTES = 32L << 20;
 
-    private static java.util.concurrent.Future<Result> done(Result r) {
+    private static java.util.concurrent.CompletableFuture<Result> done(Result r) {
         return java.util.concurrent.CompletableFuture.completedFuture(r);
     }
 
-    /** Forces a received file, gives it its metadata and renames it over the target (old version displaced). */
+    /** Gives a received file its metadata, forces it and renames it over the target (old version displaced). */
     private Result land(FileChannel ch, Path temp, Path target, FileEntry s, FileEntry t, Action.Displace dp,
                         Map<String, byte[]> xattrs) {
         try {
-            ch.force(true);
-            ch.close();
+            // metadata first, so the one fsync makes the mode and times durable with the content
             Meta.writeXattrs(temp, xattrs);
             Meta.apply(temp, s);
-            if (!unchanged(target, t)) {
-                Files.deleteIfExists(temp);
-                return Result.changed("changed on this node during the transfer");
-            }
-            String copy = displace(target, t, dp);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            dirtyDirs.add(target.getParent());
-            return new Result(Status.OK, "", copy);
+            ch.force(true);
+            ch.close();
+            return place(temp, target, t, dp);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             undo(false, t, target, temp);
             return Result.failed(reason(e));
         }
+    }
+
+    /**
+     * {@link #land} with a sync shared by the files that arrive meanwhile ({@link MirrorSync}): the
+     * temporary file gets its metadata, waits for a sync that began after that, and is renamed only if
+     * the sync succeeded.
+     */
+    private java.util.concurrent.Future<Result> landTogether(FileChannel ch, EarlyFlush flush, Path temp, Path target,
+                                                            FileEntry s, FileEntry t, Action.Displace dp,
+                                                            Map<String, byte[]> xattrs) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            if (flush != null) {
+                flush.await();
+            }
+            try {
+                ch.close();
+                Meta.writeXattrs(temp, xattrs);
+                Meta.apply(temp, s);
+                return null;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
+                undo(false, t, target, temp);
+                return Result.failed(reason(e));
+            }
+        }, finalizers).thenCompose(failed -> failed != null ? done(failed) : sync.after().handleAsync((ok, e) -> {
+            if (e != null) {
+                undo(false, t, target, temp);
+                return Result.failed(reason(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? (Exception) e.getCause() : new IOException(e)));
+            }
+            try {
+                return place(temp, target, t, dp);
+            } catch (IOException | RuntimeException x) {
+                undo(false, t, target, temp);
+                return Result.failed(reason(x));
+            }
+        }, finalizers));
+    }
+
+    /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */
+    private Result place(Path temp, Path target, FileEntry t, Action.Displace dp) throws IOException {
+        if (!unchanged(target, t)) {
+            Files.deleteIfExists(temp);
+            return Result.changed("changed on this node during the transfer");
+        }
+        String copy = displace(target, t, dp);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        dirtyDirs.add(target.getParent());
+        return new Result(Status.OK, "", copy);
     }
 
     private static void closeQuietly(FileChannel c) {

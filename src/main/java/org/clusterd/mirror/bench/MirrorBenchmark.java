@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.clusterd.config.ClusterConfig;
@@ -55,6 +56,7 @@ public final class MirrorBenchmark {
     private final long treeBytes;
     private final long mboxBytes;
     private final int runs;
+    private final Set<String> cases;
     private final Map<String, List<Double>> ours = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
@@ -64,7 +66,8 @@ public final class MirrorBenchmark {
     private int rsyncPort;
     private final List<String> fileNames = new ArrayList<>();
 
-    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs) {
+    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs, Set<String> cases) {
+        this.cases = cases;
         this.dir = dir;
         this.files = files;
         this.treeBytes = treeBytes;
@@ -72,9 +75,24 @@ public final class MirrorBenchmark {
         this.runs = runs;
     }
 
+    /** The cases --cases may name, in the order they run. */
+    private static final List<String> CASES = List.of("full", "nochange", "changed", "append");
+
     private static final String USAGE = "usage: java -cp clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark"
             + " [--dir DIR (default /var/tmp/clusterd-bench, deleted and rewritten)] [--files N (50000)]"
-            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)]";
+            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--cases " + String.join(",", CASES)
+            + " (all; without full, one untimed full copy sets the others up)]";
+
+    private static Set<String> cases(String value) {
+        Set<String> picked = new java.util.HashSet<>();
+        for (String c : value.split(",", -1)) {
+            if (!CASES.contains(c)) {
+                throw new IllegalArgumentException("--cases takes some of " + String.join(",", CASES) + ", not '" + c + "'");
+            }
+            picked.add(c);
+        }
+        return Set.copyOf(picked);
+    }
 
     private static int positive(String option, String value) {
         try {
@@ -94,6 +112,7 @@ public final class MirrorBenchmark {
         long treeMb = 1024;
         long mboxMb = 1024;
         int runs = 3;
+        Set<String> cases = Set.copyOf(CASES);
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (args[i].equals("--help") || args[i].equals("-h")) {
@@ -110,6 +129,7 @@ public final class MirrorBenchmark {
                     case "--tree-mb" -> treeMb = positive(args[i], value);
                     case "--mbox-mb" -> mboxMb = positive(args[i], value);
                     case "--runs" -> runs = positive(args[i], value);
+                    case "--cases" -> cases = cases(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -118,7 +138,7 @@ public final class MirrorBenchmark {
             System.err.println(USAGE);
             System.exit(2);
         }
-        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs).run();
+        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases).run();
     }
 
     private void run() throws Exception {
@@ -134,7 +154,8 @@ public final class MirrorBenchmark {
         startRsyncd();
         try {
             Pair last = null;
-            for (int r = 0; r < runs; r++) {
+            boolean timeFull = cases.contains("full");
+            for (int r = 0; r < (timeFull ? runs : 1); r++) {
                 Path oursTarget = dir.resolve("ours-" + r);
                 Path rsyncTarget = dir.resolve("rsync-" + r);
                 Path rsyncFsyncTarget = dir.resolve("rsyncf-" + r);
@@ -142,10 +163,12 @@ public final class MirrorBenchmark {
                 boolean oursFirst = r % 2 == 0;
                 for (int k = 0; k < 2; k++) {
                     if ((k == 0) == oursFirst) {
-                        timeOurs("full copy", p);
+                        timeOurs("full copy", p, timeFull);
                     } else {
-                        timeRsync("full copy", rsyncTarget, false);
-                        timeRsync("full copy", rsyncFsyncTarget, true);
+                        timeRsync("full copy", rsyncTarget, false, timeFull);
+                        if (timeFull) {
+                            timeRsync("full copy", rsyncFsyncTarget, true, true);
+                        }
                     }
                 }
                 if (last != null) {
@@ -153,14 +176,14 @@ public final class MirrorBenchmark {
                 }
                 last = p;
             }
-            Path rsyncTarget = dir.resolve("rsync-" + (runs - 1));
-            for (int r = 0; r < runs; r++) {
+            Path rsyncTarget = dir.resolve("rsync-" + ((timeFull ? runs : 1) - 1));
+            for (int r = 0; r < runs && cases.contains("nochange"); r++) {
                 alternate(r, "no change", last, rsyncTarget, () -> { });
             }
-            for (int r = 0; r < runs; r++) {
+            for (int r = 0; r < runs && cases.contains("changed"); r++) {
                 alternate(r, "1% of files changed", last, rsyncTarget, this::changeOnePercent);
             }
-            for (int r = 0; r < runs; r++) {
+            for (int r = 0; r < runs && cases.contains("append"); r++) {
                 alternate(r, "1 MiB appended to mbox", last, rsyncTarget, () -> appendToMbox(src.resolve("mail/spool")));
             }
             last.close();
@@ -179,11 +202,11 @@ public final class MirrorBenchmark {
     private void alternate(int r, String name, Pair p, Path rsyncTarget, Change change) throws Exception {
         change.apply();
         if (r % 2 == 0) {
-            timeOurs(name, p);
-            timeRsync(name, rsyncTarget, false);
+            timeOurs(name, p, true);
+            timeRsync(name, rsyncTarget, false, true);
         } else {
-            timeRsync(name, rsyncTarget, false);
-            timeOurs(name, p);
+            timeRsync(name, rsyncTarget, false, true);
+            timeOurs(name, p, true);
         }
     }
 
@@ -328,7 +351,8 @@ public final class MirrorBenchmark {
         return new MirrorService(c, guard, e -> { }, System::currentTimeMillis, 600_000);
     }
 
-    private void timeOurs(String name, Pair p) {
+    /** Runs our pass; records its time only if {@code record} (else it just sets up the later cases). */
+    private void timeOurs(String name, Pair p, boolean record) {
         System.gc();
         resetPeaks();
         long t = System.nanoTime();
@@ -337,12 +361,14 @@ public final class MirrorBenchmark {
         if (!r.ok()) {
             throw new IllegalStateException(name + ": our pass failed: " + r.reason());
         }
-        ours.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
-        peakHeap.merge(name, peakHeapBytes(), Math::max);
+        if (record) {
+            ours.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+            peakHeap.merge(name, peakHeapBytes(), Math::max);
+        }
         log("%-24s ours   %7.2f s  (%d files, %d bytes moved)", name, s, r.filesMoved(), r.bytesMoved());
     }
 
-    private void timeRsync(String name, Path target, boolean fsync) throws Exception {
+    private void timeRsync(String name, Path target, boolean fsync, boolean record) throws Exception {
         String rel = dir.relativize(target).toString();
         List<String> cmd = new ArrayList<>(List.of("rsync", "-a", "--delete"));
         if (fsync) {
@@ -357,7 +383,9 @@ public final class MirrorBenchmark {
             throw new IllegalStateException("rsync failed: " + out);
         }
         double s = (System.nanoTime() - t) / 1e9;
-        (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+        if (record) {
+            (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+        }
         log("%-24s rsync%s %7.2f s", name, fsync ? "+fsync" : "", s);
     }
 
