@@ -133,6 +133,7 @@ final class MirrorSync implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IOException("the session's syncer is closed"));
             }
             requested = true;
+            lock.notifyAll();
             CompletableFuture<Void> f = next;
             if (!running) {
                 running = true;
@@ -151,11 +152,19 @@ final class MirrorSync implements AutoCloseable {
         }
     }
 
+    /** The sync thread: one per session, from the first request until {@link #close()}. */
     private void syncWhileRequested() {
         while (true) {
             CompletableFuture<Void> batch;
             synchronized (lock) {
-                if (!requested || closed) {
+                while (!requested && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        closed = true;
+                    }
+                }
+                if (closed) {
                     running = false;
                     lock.notifyAll();
                     return;
@@ -185,6 +194,7 @@ final class MirrorSync implements AutoCloseable {
         CompletableFuture<Void> orphan;
         synchronized (lock) {
             closed = true;
+            lock.notifyAll();
             while (running) {
                 try {
                     lock.wait();

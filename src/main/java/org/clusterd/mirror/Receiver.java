@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The peer's side of one mirror session: checks who is sending what, scans its copy of the set and
  * streams the scan back, then carries out the owner's operations one by one. Every path is checked
- * to stay inside the set; every file lands through a temporary file, fsync and an atomic rename
+ * to stay inside the set; every file lands through a temporary file, a sync ({@link MirrorSync}, or an fsync of its own) and an atomic rename
  * (appends: in place, undone from a journal after a crash); the replaced version goes to the trash
  * or beside the file as a conflict copy. Before touching a path it checks that the path is still as
  * its scan saw it; if not it answers CHANGED and leaves it.

@@ -21,11 +21,14 @@
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li>Each file lands through a temporary file ({@code .clusterd-tmp-*}) in its directory, fsync,
- * metadata, then an atomic rename; directories are forced before the new manifest is written (up to
- * 16 files are forced at once so the file system batches
- * the writes, and a large file is flushed every 32 MiB while it arrives; neither changes when a file
- * lands). An
+ * <li>Each file lands through a temporary file ({@code .clusterd-tmp-*}) in its directory, its
+ * metadata, a sync, then an atomic rename; directories are forced before the new manifest is written.
+ * The sync is shared ({@link org.clusterd.mirror.MirrorSync}): one {@code syncfs(2)} of the set's file
+ * system covers every file whose data and metadata were written before it began, where an fsync per
+ * file flushed the disk's cache 50,000 times in a full copy. Files on another file system mounted
+ * inside the set, kernels before Linux 5.8 (whose {@code syncfs} does not report write-back errors)
+ * and a C library JNA cannot reach get an fsync each, 16 at once. A large file is flushed every 32 MiB
+ * while it arrives; neither changes when a file lands. An
  * append is written in place after a journal entry in the state directory; a crash is undone (cut back
  * to the old length) at the start of the next session. The manifest advances only when a pass
  * completed without a failed operation, on the peer first, then on the owner; if the two differ the
@@ -91,7 +94,7 @@
  * shared truststore and a mode-600 password file.
  *
  * <h2>Benchmark</h2>
- * {@code java -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark --files 50000
+ * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark --files 50000
  * --tree-mb 1024 --mbox-mb 1024 --runs 3} (needs the {@code rsync} package). Measured 2026-11-27 on
  * the 2-core development machine while another developer's tests ran on it (medians of 3, alternating;
  * both nodes in one JVM; single runs spread by up to 2x):

@@ -39,7 +39,7 @@ import org.clusterd.mirror.PassResult;
  *
  * <pre>
  * mvn -q -B -DskipTests package
- * java -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark \
+ * java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark \
  *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3]
  * </pre>
  *
@@ -142,6 +142,10 @@ public final class MirrorBenchmark {
     }
 
     private void run() throws Exception {
+        if (!Object.class.getModule().isOpen("sun.nio.fs", MirrorBenchmark.class.getModule())) {
+            log("note: java.base does not open sun.nio.fs to this program, so scans read lstat through the slower"
+                    + " attribute map; the daemon's jar opens it (run with --add-opens java.base/sun.nio.fs=ALL-UNNAMED)");
+        }
         deleteTree(dir);
         Files.createDirectories(dir);
         Path src = dir.resolve("src");
