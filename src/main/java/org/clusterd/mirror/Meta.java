@@ -23,14 +23,24 @@ final class Meta {
 
     private Meta() {}
 
-    /** Sets mode, owner and time on {@code p} as in {@code e}; owners only when running as root. */
+    /**
+     * Sets mode, owner and time on {@code p} as in {@code e}; owners only when running as root. Mode
+     * and owner are set only where they differ: one lstat instead of three calls for most new files.
+     */
     static void apply(Path p, FileEntry e) throws IOException {
-        if (e.type() != EntryType.SYMLINK) {
-            Files.setAttribute(p, "unix:mode", e.mode());
-        }
-        if (ROOT) {
+        FileEntry now = FileStat.stat(p, e.path());
+        boolean chowned = false;
+        if (ROOT && (now == null || now.uid() != e.uid())) {
             Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+            chowned = true;
+        }
+        if (ROOT && (now == null || now.gid() != e.gid())) {
             Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
+            chowned = true;
+        }
+        // after the owner: a chown clears setuid and setgid, even root's
+        if (e.type() != EntryType.SYMLINK && (chowned || now == null || now.mode() != e.mode())) {
+            Files.setAttribute(p, "unix:mode", e.mode());
         }
         if (e.type() == EntryType.FILE) {
             Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)

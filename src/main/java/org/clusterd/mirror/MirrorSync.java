@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,12 @@ final class MirrorSync implements AutoCloseable {
     private final Object lock = new Object();
     private CompletableFuture<Void> next = new CompletableFuture<>();
     private boolean requested;
+    /** Requests since the last sync began. */
+    private int waiting;
+    /** A sync waits this long for more requests after the first... */
+    static final int GATHER_MS = 10;
+    /** ...unless this many are waiting. */
+    static final int GATHER_FILES = 256;
     private boolean running;
     private boolean closed;
     private long syncs;
@@ -133,7 +140,10 @@ final class MirrorSync implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IOException("the session's syncer is closed"));
             }
             requested = true;
-            lock.notifyAll();
+            waiting++;
+            if (waiting == 1 || waiting >= GATHER_FILES) {
+                lock.notifyAll();
+            }
             CompletableFuture<Void> f = next;
             if (!running) {
                 running = true;
@@ -164,12 +174,27 @@ final class MirrorSync implements AutoCloseable {
                         closed = true;
                     }
                 }
+                // let a batch gather: a sync contends with the creation of the next files, and each
+                // one costs a flush of the disk's cache however little it writes
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MS);
+                while (!closed && waiting < GATHER_FILES) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    } catch (InterruptedException e) {
+                        closed = true;
+                    }
+                }
                 if (closed) {
                     running = false;
                     lock.notifyAll();
                     return;
                 }
                 requested = false;
+                waiting = 0;
                 batch = next;
                 next = new CompletableFuture<>();
             }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -58,10 +59,16 @@ public final class PathGuard {
         Path p = root;
         for (int i = 0; i < parts.length - 1; i++) {
             p = p.resolve(parts[i]);
-            if (Files.isSymbolicLink(p)) {
+            BasicFileAttributes a; // one lstat per parent: this runs for every file sent and received
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing: " + e);
+            }
+            if (a.isSymbolicLink()) {
                 throw new RefusedPath("path " + rel + " leads through the symlink " + parts[i]);
             }
-            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            if (!a.isDirectory()) {
                 throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing");
             }
         }

@@ -90,6 +90,10 @@ final class Sender {
             super.write(b, off, len);
         }
 
+        synchronized boolean dirty() {
+            return dirty;
+        }
+
         @Override
         public synchronized void flush() throws IOException {
             if (dirty) {
@@ -600,7 +604,7 @@ final class Sender {
     }
 
     private void sendRange(FileChannel ch, long from, long to, ContentHash d) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(CHUNK, to - from))); // most files are small
         long pos = from;
         while (pos < to) {
             buf.clear();
@@ -700,41 +704,67 @@ final class Sender {
     }
 
     /** Records finished actions in order; waits for room in the pipeline, or for everything at the end. */
+    /**
+     * Records the answered actions at the head of the order; waits for answers when {@code all} or
+     * when more than {@value #MAX_IN_FLIGHT} operations are unanswered. Operations are flushed to the
+     * peer before any wait and otherwise at most every {@value #FLUSH_EVERY_MS} ms: a flush per
+     * operation cost a TLS record and a write (and the peer a read) for each small file.
+     */
     private void drain(boolean all) throws IOException {
-        out.flush();
+        if (all || System.nanoTime() - lastFlush > TimeUnit.MILLISECONDS.toNanos(FLUSH_EVERY_MS)) {
+            flush();
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
         while (true) {
-            Pending head;
+            Pending answered = null;
             synchronized (this) {
-                head = order.peek();
-                if (head != null && head.status == null) {
-                    if (broken != null) {
-                        throw new IOException(broken);
-                    }
-                    boolean mustWait = all || awaiting.size() > MAX_IN_FLIGHT;
-                    if (!mustWait) {
-                        return;
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new IOException("the peer did not answer within " + env.timeoutMs() + " ms");
-                    }
-                    try {
-                        wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted", e);
-                    }
-                    continue;
-                }
+                Pending head = order.peek();
                 if (head == null) {
                     return;
                 }
-                order.poll();
+                if (head.status != null) {
+                    answered = order.poll();
+                } else {
+                    if (broken != null) {
+                        throw new IOException(broken);
+                    }
+                    if (!all && awaiting.size() <= MAX_IN_FLIGHT) {
+                        return;
+                    }
+                    if (flushedSinceWrite()) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            throw new IOException("the peer did not answer within " + env.timeoutMs() + " ms");
+                        }
+                        try {
+                            wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted", e);
+                        }
+                        continue;
+                    }
+                }
             }
-            record(head);
+            if (answered == null) {
+                flush(); // before waiting, outside the lock: a blocked write must not stall the answer reader
+                continue;
+            }
+            record(answered);
             deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.timeoutMs());
         }
+    }
+
+    static final int FLUSH_EVERY_MS = 2;
+    private long lastFlush;
+
+    private void flush() throws IOException {
+        out.flush();
+        lastFlush = System.nanoTime();
+    }
+
+    private boolean flushedSinceWrite() {
+        return !((LazyFlush) out).dirty();
     }
 
     private void record(Pending p) throws IOException {
