@@ -94,35 +94,29 @@
  * shared truststore and a mode-600 password file.
  *
  * <h2>Benchmark</h2>
- * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark --files 50000
- * --tree-mb 1024 --mbox-mb 1024 --runs 3} (needs the {@code rsync} package). Measured 2026-11-27 on
- * the 2-core development machine while another developer's tests ran on it (medians of 3, alternating;
- * both nodes in one JVM; single runs spread by up to 2x):
+ * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar
+ * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
+ * (needs the {@code rsync} package; {@code --cases} picks cases). Measured 2026-11-27 on the 2-core
+ * development machine (a virtual machine whose system calls cost 2-5 us and whose disk's speed
+ * varied by 3x within minutes; medians of 3, alternating; both nodes in one JVM):
  * <pre>
  * case                     ours (s)  rsync (s)  ratio  rsync --fsync (s)  ratio  peak heap
- * full copy                   29.24      13.84   2.11              44.48   0.66    245 MiB
- * no change                    0.60       0.81   0.74                  -      -    108 MiB
- * 1% of files changed          2.37       1.29   1.84                  -      -    155 MiB
- * 1 MiB appended to mbox       1.29       5.72   0.22                  -      -    140 MiB
+ * full copy                   21.39      10.29   2.08              41.25   0.52    207 MiB
+ * no change                    0.64       0.85   0.75                  -      -     49 MiB
+ * 1% of files changed          1.47       1.22   1.20                  -      -    151 MiB
+ * 1 MiB appended to mbox       1.12       4.96   0.23                  -      -    145 MiB
  * </pre>
- * A second full run half an hour later, on an otherwise idle machine but right after other large
- * writes (the disk's speed varied by 3x between runs: rsync's full copy took 7.6 s in one run and 38 s
- * in the next):
- * <pre>
- * case                     ours (s)  rsync (s)  ratio  rsync --fsync (s)  ratio  peak heap
- * full copy                   37.32      34.71   1.08              49.06   0.76    257 MiB
- * no change                    0.88       0.83   1.06                  -      -    140 MiB
- * 1% of files changed          1.61       1.31   1.23                  -      -    141 MiB
- * 1 MiB appended to mbox       1.43       4.79   0.30                  -      -    140 MiB
- * </pre>
- * The no-change pass varies most (0.57 to 0.99 s over six runs): it is two stat walks of 50,000 files.
- * Before this round: full copy 46.49 s, no change 0.92 s, 1% changed 2.29 s, append 2.09 s. Ours
- * fsyncs every file, so its full copy compares with rsync's {@code --fsync}. Not yet met: a no-change
- * pass at half of rsync's time (the two {@code lstat} walks, about 0.45 s of CPU each through Java's
- * attribute API, share two cores; {@code find} needs 0.25 s for the same tree), an append at a fifth of
- * it (reading the old gigabyte to check its block sums is the floor, about 0.5-0.8 s here, plus a
- * no-change pass), a full copy as fast as rsync without fsync (50,000 fsyncs cost 0.55 ms each even 16
- * at a time on this disk), and the 1% case (500 files each forced, a second plan and the manifest
- * rewritten and sent whole).
+ * The same morning before this round: full copy 30.29 s (rsync 10.93), no change 0.82 s (0.88), 1%
+ * 1.89 s (1.37), append 1.33 s (5.69). What changed: group commit ({@link
+ * org.clusterd.mirror.MirrorSync}, 404 syncs instead of 20,000 fsyncs for 20,000 files); small files
+ * created on the landing pool while the session thread reads on; TCP_NODELAY (each turn of the
+ * conversation waited 40 ms for a delayed ACK); operations and answers flushed in runs; {@code lstat}
+ * through the JDK's attribute object; one {@code lstat} per parent directory in the path checks.
+ * Not met: a no-change pass at half of rsync's time (single runs 0.46 to 0.98 s: two {@code lstat}
+ * walks of 50,000 paths, one per node, each about 0.3 s of system calls on this machine, where
+ * {@code find} needs 0.23 s for one), an append at a fifth (reading the old gigabyte for its block
+ * sums plus a no-change pass), the 1% case, and a full copy as fast as rsync without fsync: ours makes
+ * every file durable before it lands and rsync does not; against {@code rsync --fsync} it takes half
+ * the time.
  */
 package org.clusterd.mirror;
