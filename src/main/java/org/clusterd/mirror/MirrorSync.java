@@ -64,7 +64,6 @@ final class MirrorSync implements AutoCloseable {
     private final Map<Path, Boolean> sameFileSystem = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private CompletableFuture<Void> next = new CompletableFuture<>();
-    private boolean requested;
     /** Requests since the last sync began. */
     private int waiting;
     /** A sync waits this long for more requests after the first... */
@@ -74,7 +73,7 @@ final class MirrorSync implements AutoCloseable {
     private boolean running;
     private boolean closed;
     private long syncs;
-    private volatile long syncNanos;
+    private long syncNanos;
 
     private MirrorSync(String name, int fd, Object dev) {
         this.name = name;
@@ -90,6 +89,11 @@ final class MirrorSync implements AutoCloseable {
         if (!kernelReportsSyncfsErrors(System.getProperty("os.name", ""), System.getProperty("os.version", ""))) {
             return null;
         }
+        return openOn(root);
+    }
+
+    /** {@link #open} without the kernel check ({@code syncfs} itself is there since Linux 2.6.39). */
+    static MirrorSync openOn(Path root) {
         CLib c = Holder.C;
         if (c == null) {
             return null;
@@ -139,7 +143,6 @@ final class MirrorSync implements AutoCloseable {
             if (closed) {
                 return CompletableFuture.failedFuture(new IOException("the session's syncer is closed"));
             }
-            requested = true;
             waiting++;
             if (waiting == 1 || waiting >= GATHER_FILES) {
                 lock.notifyAll();
@@ -167,7 +170,7 @@ final class MirrorSync implements AutoCloseable {
         while (true) {
             CompletableFuture<Void> batch;
             synchronized (lock) {
-                while (!requested && !closed) {
+                while (waiting == 0 && !closed) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -193,7 +196,6 @@ final class MirrorSync implements AutoCloseable {
                     lock.notifyAll();
                     return;
                 }
-                requested = false;
                 waiting = 0;
                 batch = next;
                 next = new CompletableFuture<>();
@@ -201,9 +203,9 @@ final class MirrorSync implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 Holder.C.syncfs(fd);
-                syncNanos += System.nanoTime() - t0;
                 synchronized (lock) {
                     syncs++;
+                    syncNanos += System.nanoTime() - t0;
                 }
                 batch.complete(null);
             } catch (RuntimeException e) {
@@ -215,9 +217,9 @@ final class MirrorSync implements AutoCloseable {
     /** Waits for a running sync, fails what still waits, and closes the descriptor. */
     @Override
     public void close() {
-        log.debug("{}: {} syncs in {} ms", name, syncs(), syncNanos / 1_000_000);
         CompletableFuture<Void> orphan;
         synchronized (lock) {
+            log.debug("{}: {} syncs in {} ms", name, syncs, syncNanos / 1_000_000);
             closed = true;
             lock.notifyAll();
             while (running) {

@@ -170,9 +170,16 @@ final class Receiver {
     }
 
     private void send(int type, byte[] payload) throws IOException {
+        send(type, payload, true);
+    }
+
+    /** Writes a frame; {@code flush} false leaves it buffered for the frame that follows at once. */
+    private void send(int type, byte[] payload, boolean flush) throws IOException {
         synchronized (answers) {
             Frames.write(out, type, payload);
-            out.flush();
+            if (flush) {
+                out.flush();
+            }
         }
     }
 
@@ -485,13 +492,7 @@ final class Receiver {
                 });
                 // answers already decided go out together: one write for a run of small files
                 java.util.concurrent.Future<Result> following = answers.peek();
-                boolean more = following != null && following != STOP && following.isDone();
-                synchronized (answers) {
-                    Frames.write(out, Frames.RESULT, payload);
-                    if (!more) {
-                        out.flush();
-                    }
-                }
+                send(Frames.RESULT, payload, following == null || following == STOP || !following.isDone());
                 synchronized (this) {
                     answered++;
                     notifyAll();
@@ -584,35 +585,25 @@ final class Receiver {
                 problem = e;
             }
         }
-        String hash = null;
-        boolean aborted = false;
         ByteBuffer block = old != null ? ByteBuffer.allocate(Math.max(1, blockSize)) : null;
         EarlyFlush flush = appending || ch == null ? null : new EarlyFlush(ch);
-        while (hash == null && !aborted) {
-            Frames.Frame f = read();
-            if (f.type() == Frames.DATA) {
-                if (!changed && problem == null) {
-                    try {
-                        if (tr == Action.Transfer.DELTA && old != null) {
-                            applyDelta(f.payload(), old, block, blockSize, ch, d);
-                        } else {
-                            writeHashed(ch, f.payload(), d);
-                        }
-                        if (flush != null) {
-                            flush.written(f.payload().length);
-                        }
-                    } catch (IOException e) {
-                        problem = e;
-                    }
-                }
-            } else if (f.type() == Frames.END) {
-                hash = f.in().readUTF();
-            } else if (f.type() == Frames.ABORT) {
-                aborted = true;
+        FileChannel out = ch;
+        FileChannel base = old;
+        Transfer received = transfer(changed || problem != null ? payload -> { } : payload -> {
+            if (tr == Action.Transfer.DELTA && base != null) {
+                applyDelta(payload, base, block, blockSize, out, d);
             } else {
-                throw new Frames.BadFrame("frame type " + f.type() + " inside a file transfer");
+                writeHashed(out, payload, d);
             }
+            if (flush != null) {
+                flush.written(payload.length);
+            }
+        });
+        if (problem == null) {
+            problem = received.problem();
         }
+        boolean aborted = received.aborted();
+        String hash = received.hash();
         boolean handedOff = false;
         try {
             if (changed) {
@@ -642,19 +633,16 @@ final class Receiver {
             }
             FileChannel channel = ch;
             Path tempFile = temp;
-            if (lock != null) {
-                return done(land(channel, tempFile, target, s, t, dp, xattrs)); // an mbox spool: while its locks are held
-            }
             handedOff = true;
-            if (sync != null && sync.covers(target.getParent())) {
-                return landTogether(channel, flush, tempFile, target, s, t, dp, xattrs);
+            if (lock != null) {
+                return land(channel, tempFile, target, s, t, dp, xattrs, false); // an mbox spool: while its locks are held
             }
-            return finalizers.submit(() -> {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 if (flush != null) {
                     flush.await();
                 }
-                return land(channel, tempFile, target, s, t, dp, xattrs);
-            });
+                return land(channel, tempFile, target, s, t, dp, xattrs, true);
+            }, finalizers).thenCompose(landed -> landed);
         } catch (Exception e) {
             undo(appending, t, target, temp);
             return done(Result.failed(reason(e)));
@@ -681,61 +669,85 @@ final class Receiver {
         int reserved = (int) s.size();
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(Math.max(1, reserved));
         ContentHash d = new ContentHash();
-        String hash = null;
-        boolean aborted = false;
-        boolean grew = false;
+        Transfer received;
         try {
-            while (hash == null && !aborted) {
-                Frames.Frame f = read();
-                if (f.type() == Frames.DATA) {
-                    if (data.size() + f.payload().length > SMALL_FILE) {
-                        grew = true; // more than announced: the owner's next check aborts it
-                    } else {
-                        data.write(f.payload());
-                        d.update(f.payload(), 0, f.payload().length);
-                    }
-                } else if (f.type() == Frames.END) {
-                    hash = f.in().readUTF();
-                } else if (f.type() == Frames.ABORT) {
-                    aborted = true;
-                } else {
-                    throw new Frames.BadFrame("frame type " + f.type() + " inside a file transfer");
+            received = transfer(payload -> {
+                if (data.size() + payload.length > SMALL_FILE) {
+                    throw new IOException("more data than announced"); // the owner's next check aborts it
                 }
-            }
+                data.write(payload);
+                d.update(payload, 0, payload.length);
+            });
         } catch (IOException | RuntimeException e) {
             smallFileBytes.release(reserved);
             throw e;
         }
-        if (aborted) {
+        if (received.aborted()) {
             smallFileBytes.release(reserved);
             return done(Result.changed("changed on the owner while it was sent"));
         }
-        if (grew || !d.hex().equals(hash)) {
+        if (received.problem() != null || !d.hex().equals(received.hash())) {
             smallFileBytes.release(reserved);
             return done(Result.failed(reason(new IOException("content hash mismatch after transfer"))));
         }
         Path temp = temp(target);
-        java.util.concurrent.CompletableFuture<Result> written = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            FileChannel ch = null;
+            try {
+                ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 ByteBuffer b = ByteBuffer.wrap(data.toByteArray());
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
-                Meta.writeXattrs(temp, xattrs);
-                Meta.apply(temp, s);
-                if (sync == null || !sync.covers(target.getParent())) {
-                    ch.force(true);
-                    return place(temp, target, t, dp);
-                }
-                return null; // the shared sync comes next
             } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
                 undo(false, t, target, temp);
-                return Result.failed(reason(e));
+                return done(Result.failed(reason(e)));
             } finally {
                 smallFileBytes.release(reserved);
             }
-        }, finalizers);
-        return written.thenCompose(r -> r != null ? done(r) : sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, t, dp), finalizers));
+            return land(ch, temp, target, s, t, dp, xattrs, true);
+        }, finalizers).thenCompose(landed -> landed);
+    }
+
+    /** What arrived for one file: the owner's hash at its END, or ABORT; the first failure to take the data. */
+    private record Transfer(String hash, boolean aborted, IOException problem) {
+    }
+
+    /** Takes a DATA payload of a file transfer. */
+    @FunctionalInterface
+    private interface Payloads {
+        void accept(byte[] payload) throws IOException;
+    }
+
+    /**
+     * Reads a file transfer's frames up to its END or ABORT, handing each DATA payload to {@code
+     * data}; after the first payload it fails to take, the rest are read and dropped, so the stream
+     * stays in step.
+     */
+    private Transfer transfer(Payloads data) throws IOException {
+        IOException problem = null;
+        while (true) {
+            Frames.Frame f = read();
+            switch (f.type()) {
+                case Frames.DATA -> {
+                    if (problem == null) {
+                        try {
+                            data.accept(f.payload());
+                        } catch (IOException e) {
+                            problem = e;
+                        }
+                    }
+                }
+                case Frames.END -> {
+                    return new Transfer(f.in().readUTF(), false, problem);
+                }
+                case Frames.ABORT -> {
+                    return new Transfer(null, true, problem);
+                }
+                default -> throw new Frames.BadFrame("frame type " + f.type() + " inside a file transfer");
+            }
+        }
     }
 
     /** The rename after a shared sync; a failed sync fails the file and removes its temporary file. */
@@ -801,47 +813,32 @@ final class Receiver {
         return java.util.concurrent.CompletableFuture.completedFuture(r);
     }
 
-    /** Gives a received file its metadata, forces it and renames it over the target (old version displaced). */
-    private Result land(FileChannel ch, Path temp, Path target, FileEntry s, FileEntry t, Action.Displace dp,
-                        Map<String, byte[]> xattrs) {
+    /**
+     * Lands a received temporary file whose data is written: metadata first (so what makes it durable
+     * covers the mode and times too), then either an fsync of its own or, with {@code mayShare} and a
+     * session sync covering its directory, the next shared sync ({@link MirrorSync}); then the rename
+     * over the target (old version displaced), only if the target is still as the scan saw it.
+     */
+    private java.util.concurrent.CompletableFuture<Result> land(FileChannel ch, Path temp, Path target, FileEntry s,
+                                                               FileEntry t, Action.Displace dp, Map<String, byte[]> xattrs,
+                                                               boolean mayShare) {
+        boolean shared = mayShare && sync != null && sync.covers(target.getParent());
         try {
-            // metadata first, so the one fsync makes the mode and times durable with the content
             Meta.writeXattrs(temp, xattrs);
             Meta.apply(temp, s);
-            ch.force(true);
+            if (!shared) {
+                ch.force(true);
+            }
             ch.close();
-            return place(temp, target, t, dp);
+            if (!shared) {
+                return done(place(temp, target, t, dp));
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             undo(false, t, target, temp);
-            return Result.failed(reason(e));
+            return done(Result.failed(reason(e)));
         }
-    }
-
-    /**
-     * {@link #land} with a sync shared by the files that arrive meanwhile ({@link MirrorSync}): the
-     * temporary file gets its metadata, waits for a sync that began after that, and is renamed only if
-     * the sync succeeded.
-     */
-    private java.util.concurrent.Future<Result> landTogether(FileChannel ch, EarlyFlush flush, Path temp, Path target,
-                                                            FileEntry s, FileEntry t, Action.Displace dp,
-                                                            Map<String, byte[]> xattrs) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            if (flush != null) {
-                flush.await();
-            }
-            try {
-                ch.close();
-                Meta.writeXattrs(temp, xattrs);
-                Meta.apply(temp, s);
-                return null;
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(ch);
-                undo(false, t, target, temp);
-                return Result.failed(reason(e));
-            }
-        }, finalizers).thenCompose(failed -> failed != null ? done(failed)
-                : sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, t, dp), finalizers));
+        return sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, t, dp), finalizers);
     }
 
     /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */

@@ -45,7 +45,7 @@ final class Sender {
     private DataInputStream in;
     private Socket socket;
     private Thread reader;
-    private OutputStream out;
+    private LazyFlush out;
     private final ArrayDeque<Pending> order = new ArrayDeque<>();
     private final ArrayDeque<Pending> awaiting = new ArrayDeque<>();
     private volatile CompletableFuture<byte[]> signature;
@@ -764,7 +764,7 @@ final class Sender {
     }
 
     private boolean flushedSinceWrite() {
-        return !((LazyFlush) out).dirty();
+        return !out.dirty();
     }
 
     private void record(Pending p) throws IOException {

@@ -61,12 +61,7 @@ public final class Daemon {
             } catch (IOException e) {
                 // Without mirroring a failover would run on stale data: refuse to run half-protected.
                 log.error("cannot start mirroring: {}; stopping", e.getMessage());
-                if (mirror != null) {
-                    mirror.close();
-                }
-                runtime.close();
-                events.close();
-                return 1;
+                return stopAfterFailedStart(mirror, runtime, events);
             }
             MirrorService m = mirror;
             runtime.mirrors(m::status, set -> {
@@ -85,12 +80,7 @@ public final class Daemon {
             runtime.start();
         } catch (IOException e) {
             log.error("cannot start node {}: {}", config.localNode(), e.getMessage());
-            runtime.close();
-            if (mirrorService != null) {
-                mirrorService.close();
-            }
-            events.close();
-            return 1;
+            return stopAfterFailedStart(mirrorService, runtime, events);
         }
         // From here on a group may start at any moment, so SIGTERM must hand it over even while the
         // control and SNMP endpoints are still coming up; a JVM exit without the hook would
@@ -109,12 +99,7 @@ public final class Daemon {
         } catch (IOException e) {
             log.error("cannot open the control channel: {}; stopping", e.getMessage());
             runtime.shutdown(stopLimit);
-            if (mirrorService != null) {
-                mirrorService.close();
-            }
-            runtime.close();
-            events.close();
-            return 1;
+            return stopAfterFailedStart(mirrorService, runtime, events);
         }
         SnmpAgent snmp = null;
         if (config.snmp().isPresent()) {
@@ -154,6 +139,16 @@ public final class Daemon {
         }
         log.info("node {} stopped", config.localNode());
         return 0;
+    }
+
+    /** Closes what a start that failed part-way had opened; the exit status of such a start. */
+    private static int stopAfterFailedStart(MirrorService mirror, NodeRuntime runtime, EventHub events) {
+        if (mirror != null) {
+            mirror.close();
+        }
+        runtime.close();
+        events.close();
+        return 1;
     }
 
     /** Long enough to stop every group (each resource at its timeout) and tell the peer. */
