@@ -67,6 +67,9 @@ public final class EntryCodec {
         if (n < 0 || n > MAX_STRING_BYTES) {
             throw new IOException("bad string length " + n);
         }
+        if (in instanceof ChannelInput c) {
+            return c.readUtf8(n);
+        }
         byte[] b = new byte[n];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);

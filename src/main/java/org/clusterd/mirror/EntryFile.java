@@ -1,19 +1,15 @@
 package org.clusterd.mirror;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * A file of entries in {@link PathOrder}, streamed so that a million paths never sit in memory: the
@@ -31,8 +27,7 @@ public final class EntryFile {
     /** Writes entries in order; {@link #finish()} makes the file complete and durable. */
     public static final class Writer implements AutoCloseable {
         private final FileChannel channel;
-        private final CheckedOutputStream checked;
-        private final DataOutputStream out;
+        private final ChannelOutput out;
         private final Path path;
         private String last;
         private long count;
@@ -42,17 +37,10 @@ public final class EntryFile {
             this.path = path;
             this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
-            OutputStream raw = Channels.newOutputStream(channel);
-            // checksum whole buffers, not each small field
-            this.checked = new CheckedOutputStream(raw, new CRC32C());
-            this.out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
+            this.out = new ChannelOutput(channel, 1 << 16, new CRC32C());
             out.write(MAGIC);
             out.writeInt(VERSION);
             EntryCodec.writeString(out, id);
-        }
-
-        private DataOutputStream raw() {
-            return new DataOutputStream(Channels.newOutputStream(channel));
         }
 
         public void add(FileEntry e) throws IOException {
@@ -79,9 +67,10 @@ public final class EntryFile {
             out.writeByte(0);
             out.writeLong(count);
             out.flush();
-            int crc = (int) checked.getChecksum().getValue();
-            raw().writeInt(crc);
-            raw().flush();
+            java.nio.ByteBuffer crc = java.nio.ByteBuffer.allocate(4).putInt((int) out.checksum()).flip();
+            while (crc.hasRemaining()) {
+                channel.write(crc);
+            }
             if (force) {
                 channel.force(true);
             }
@@ -99,7 +88,7 @@ public final class EntryFile {
 
     /** Reads a file written by {@link Writer}: {@link #open} checks the whole file first. */
     public static final class Reader implements EntryIterator {
-        private final DataInputStream in;
+        private final ChannelInput in;
         private final String id;
         private final long count;
         private FileEntry next;
@@ -108,8 +97,7 @@ public final class EntryFile {
         private Reader(Path path, String id, long count) throws IOException {
             this.id = id;
             this.count = count;
-            this.in = new DataInputStream(new BufferedInputStream(
-                    Channels.newInputStream(FileChannel.open(path, StandardOpenOption.READ)), 1 << 16));
+            this.in = new ChannelInput(FileChannel.open(path, StandardOpenOption.READ), 1 << 16);
             readHeader(in);
         }
 
@@ -201,7 +189,18 @@ public final class EntryFile {
         return new Reader(path, id, count);
     }
 
-    private static String readHeader(DataInputStream in) throws IOException {
+    /** The stored checksum of a complete file (its last four bytes): equal files have equal ones. */
+    static int checksum(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
+            if (ch.size() < 4 || Hashing.fill(ch, b, ch.size() - 4) != 4) {
+                throw new IOException(path + ": truncated");
+            }
+            return b.flip().getInt();
+        }
+    }
+
+    private static String readHeader(java.io.DataInput in) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) {

@@ -49,7 +49,20 @@ public final class Frames {
     public static final int MANIFEST_BEGIN = 30;
     public static final int MANIFEST_ENTRIES = 31;
     public static final int MANIFEST_END = 32;
+    /**
+     * MANIFEST_OK answers a whole manifest with an empty payload; a manifest sent as changes with
+     * byte 1 (applied and published) or byte 0 (this node's copy of the base differs: send it whole).
+     */
     public static final int MANIFEST_OK = 33;
+    /**
+     * The owner's new manifest as its differences from the old one both nodes hold, after a
+     * MANIFEST_BEGIN that names the old one's id ({@link ChangeStream} records); MANIFEST_END then
+     * carries the new manifest's entry count and checksum, which the peer's rebuilt copy must match.
+     * Only to a peer whose HELLO_OK offers {@link #CAN_MANIFEST_CHANGES}.
+     */
+    public static final int MANIFEST_CHANGES = 34;
+    /** A bit of the capabilities at the end of HELLO_OK. */
+    public static final int CAN_MANIFEST_CHANGES = 1;
     public static final int BYE = 40;
 
     private Frames() {}
@@ -107,7 +120,7 @@ public final class Frames {
 
     static boolean known(int type) {
         return (type >= HELLO && type <= SCAN_CHANGES) || (type >= OP_MKDIR && type <= FINISHED)
-                || (type >= MANIFEST_BEGIN && type <= MANIFEST_OK) || type == BYE;
+                || (type >= MANIFEST_BEGIN && type <= MANIFEST_CHANGES) || type == BYE;
     }
 
     /** Builds a payload. */

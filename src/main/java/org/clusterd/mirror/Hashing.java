@@ -14,7 +14,16 @@ import java.util.zip.CRC32C;
 /** Content hashes ({@link ContentHash}) of files and byte ranges; SHA-256 where a cryptographic hash is wanted. */
 public final class Hashing {
     private static final HexFormat HEX = HexFormat.of();
-    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
+    /**
+     * Bytes per read when hashing: small enough that the bytes a read copies are still in the CPU's
+     * cache when the hash takes them. Reading 1 GB from the page cache in 1 MiB pieces took three
+     * times as long as in these.
+     */
+    static final int CHUNK = 64 << 10;
+    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+    /** For the last block of a grown file, read whole. */
+    private static final ThreadLocal<ByteBuffer> BLOCK_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BlockSums.BLOCK));
 
     private Hashing() {}
 
@@ -127,7 +136,7 @@ public final class Hashing {
             for (int i = 0; i < whole; i++) {
                 sums.add(old.blocks()[i]);
             }
-            ByteBuffer buf = BUFFER.get();
+            ByteBuffer buf = BLOCK_BUFFER.get();
             long pos = (long) whole * BlockSums.BLOCK;
             while (true) {
                 buf.clear();

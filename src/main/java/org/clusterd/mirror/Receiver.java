@@ -58,6 +58,8 @@ final class Receiver {
     private final Set<Path> dirtyDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<FileEntry> deferredRmdirs = new ArrayList<>();
     private ManifestStore.Pending manifest;
+    /** Set while the new manifest arrives as changes ({@link Frames#MANIFEST_CHANGES}). */
+    private ManifestChanges manifestChanges;
     private final java.util.concurrent.atomic.AtomicLong conflicts = new java.util.concurrent.atomic.AtomicLong();
     /** Answers in the order of the operations; a thread sends each when it is ready. */
     private final java.util.concurrent.LinkedBlockingQueue<java.util.concurrent.Future<Result>> answers =
@@ -141,12 +143,10 @@ final class Receiver {
                 // a file still being landed keeps the flag raised: the next session sweeps instead
                 InterruptedSessions.end(env.manifests().dir(), set, root, completed);
             }
-            if (manifest != null) {
-                try {
-                    manifest.close();
-                } catch (IOException e) {
-                    log.debug("closing manifest", e);
-                }
+            try {
+                closeManifest();
+            } catch (IOException e) {
+                log.debug("closing manifest", e);
             }
             if (lock != null) {
                 lock.unlock();
@@ -259,6 +259,7 @@ final class Receiver {
                 o.writeUTF(base.id());
                 o.writeBoolean(Meta.ROOT);
                 o.writeUTF(env.localNode());
+                o.writeInt(Frames.CAN_MANIFEST_CHANGES);
             }));
             return lock;
         } catch (IOException | RuntimeException e) {
@@ -282,7 +283,8 @@ final class Receiver {
      * the scan did not meet is sent as gone, so a pass with little changed sends little.
      */
     private void streamScan() throws IOException {
-        ScanStream stream = new ScanStream(relative ? Frames.SCAN_CHANGES : Frames.SCAN_ENTRIES);
+        ChangeStream stream = new ChangeStream((type, payload) -> send(type, payload, false),
+                relative ? Frames.SCAN_CHANGES : Frames.SCAN_ENTRIES);
         Scanner.Result r;
         try (EntryIterator base = env.manifests().open(set); SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
             // relative: the scan itself tells the differences; whole: every entry goes as "changed"
@@ -296,52 +298,6 @@ final class Receiver {
             o.writeUTF(String.join("; ", r.errors()));
             o.writeBoolean(relative);
         }));
-    }
-
-    /** Scan records batched into frames of about 256 KiB. */
-    private final class ScanStream implements Scanner.Differences {
-        private final int type;
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(300 * 1024);
-        private final DataOutputStream data = new DataOutputStream(bytes);
-        private int count;
-
-        ScanStream(int type) {
-            this.type = type;
-        }
-
-        @Override
-        public void changed(FileEntry e) throws IOException {
-            if (type == Frames.SCAN_CHANGES) {
-                data.writeByte(1);
-            }
-            EntryCodec.write(data, e);
-            added();
-        }
-
-        @Override
-        public void gone(String path) throws IOException {
-            data.writeByte(0);
-            EntryCodec.writeString(data, path);
-            added();
-        }
-
-        private void added() throws IOException {
-            count++;
-            if (bytes.size() > 256 * 1024) {
-                flush();
-            }
-        }
-
-        void flush() throws IOException {
-            if (count == 0) {
-                return;
-            }
-            byte[] body = bytes.toByteArray();
-            byte[] payload = java.nio.ByteBuffer.allocate(4 + body.length).putInt(count).put(body).array();
-            Frames.write(out, type, payload);
-            bytes.reset();
-            count = 0;
-        }
     }
 
     // ------------------------------------------------------------------ operations
@@ -388,13 +344,14 @@ final class Receiver {
                 }
                 case Frames.FINISH -> finish();
                 case Frames.MANIFEST_BEGIN -> {
-                    if (manifest != null) {
-                        manifest.close();
-                    }
+                    closeManifest();
                     manifest = env.manifests().begin(set, p.readUTF());
+                    if (p.available() > 0) {
+                        manifestChanges = new ManifestChanges(p.readUTF());
+                    }
                 }
                 case Frames.MANIFEST_ENTRIES -> {
-                    if (manifest == null) {
+                    if (manifest == null || manifestChanges != null) {
                         throw new Frames.BadFrame("manifest entries without MANIFEST_BEGIN");
                     }
                     int n = p.readInt();
@@ -404,18 +361,110 @@ final class Receiver {
                         manifest.add(e);
                     }
                 }
+                case Frames.MANIFEST_CHANGES -> {
+                    if (manifestChanges == null) {
+                        throw new Frames.BadFrame("manifest changes without MANIFEST_BEGIN naming a base");
+                    }
+                    manifestChanges.read(p);
+                }
                 case Frames.MANIFEST_END -> {
                     if (manifest == null) {
                         throw new Frames.BadFrame("MANIFEST_END without MANIFEST_BEGIN");
                     }
-                    manifest.commit();
-                    manifest = null;
-                    send(Frames.MANIFEST_OK, new byte[0]);
+                    if (manifestChanges == null) {
+                        manifest.commit();
+                        manifest = null;
+                        env.counters().manifestsWhole.incrementAndGet();
+                        send(Frames.MANIFEST_OK, new byte[0]);
+                    } else {
+                        boolean applied = manifestChanges.end(p.readLong(), p.readInt());
+                        closeManifest();
+                        send(Frames.MANIFEST_OK, new byte[] {(byte) (applied ? 1 : 0)});
+                    }
                 }
                 case Frames.BYE -> {
                     return;
                 }
                 default -> throw new Frames.BadFrame("unexpected frame type " + f.type() + " between operations");
+            }
+        }
+    }
+
+    /** Drops a new manifest that was not published, and what it was rebuilt from. */
+    private void closeManifest() throws IOException {
+        ManifestChanges c = manifestChanges;
+        manifestChanges = null;
+        if (c != null) {
+            c.close();
+        }
+        if (manifest != null) {
+            manifest.close();
+            manifest = null;
+        }
+    }
+
+    /**
+     * The owner's new manifest arriving as changes to the one both nodes hold: this node rebuilds it
+     * from its own copy and publishes it only if it comes out with the owner's entry count and
+     * checksum. If its copy is not the one the owner named (or the result differs), the owner is
+     * asked for the whole manifest instead.
+     */
+    private final class ManifestChanges {
+        private final EntryIterator base;
+        private final ChangeMerge merge;
+        private final String why;
+
+        ManifestChanges(String baseId) throws IOException {
+            ManifestStore.Loaded mine = env.manifests().load(set);
+            if (mine.lost() || !mine.id().equals(baseId)) {
+                why = "this node's last common sync is " + (mine.lost() ? "unreadable" : mine.id()) + ", not " + baseId;
+                base = null;
+                merge = null;
+            } else {
+                why = null;
+                base = env.manifests().open(set);
+                merge = new ChangeMerge(base, manifest::add);
+            }
+        }
+
+        void read(DataInputStream p) throws IOException {
+            ChangeStream.read(p, true, merge != null ? merge : new Scanner.Differences() {
+                @Override
+                public void changed(FileEntry e) {
+                    // not applicable here: the owner sends the whole manifest next
+                }
+
+                @Override
+                public void gone(String path) {
+                    // likewise
+                }
+            });
+        }
+
+        /** Completes, checks and publishes the rebuilt manifest; false if the owner must send it whole. */
+        boolean end(long count, int checksum) throws IOException {
+            String problem = why;
+            if (problem == null) {
+                merge.finish();
+                manifest.seal();
+                if (manifest.count() != count || EntryFile.checksum(manifest.sealedFile()) != checksum) {
+                    problem = "the rebuilt manifest differs from the owner's (" + manifest.count() + " entries here, " + count
+                            + " there, or another checksum)";
+                }
+            }
+            if (problem != null) {
+                log.warn("Mirror set {}: cannot apply the owner's manifest changes ({}); asking for the whole manifest", set,
+                        problem);
+                return false;
+            }
+            manifest.publish();
+            env.counters().manifestsFromChanges.incrementAndGet();
+            return true;
+        }
+
+        void close() throws IOException {
+            if (base != null) {
+                base.close();
             }
         }
     }

@@ -66,6 +66,8 @@ final class Sender {
     private boolean peerRelative;
     /** The peer's relative scan had no difference from the last common sync. */
     private boolean peerUnchanged;
+    /** {@link Frames#CAN_MANIFEST_CHANGES} and the like, from HELLO_OK (0 from older peers). */
+    private int peerCapabilities;
 
     /**
      * A buffered stream whose flush does nothing when nothing was written since the last one: every
@@ -180,6 +182,10 @@ final class Sender {
             DataInputStream h = hello.in();
             String peerBaseId = h.readUTF();
             boolean peerIsRoot = h.readBoolean();
+            if (h.available() > 0) {
+                h.readUTF(); // the peer's node name
+            }
+            peerCapabilities = h.available() >= 4 ? h.readInt() : 0;
             boolean shared = !base.id().isEmpty() && !base.lost() && peerBaseId.equals(base.id());
             long peerErrors = receiveScan(dstScan, shared);
             Scanner.Result src;
@@ -276,7 +282,7 @@ final class Sender {
             }
             if (manifestDiffers || manifest.count() != base.count()) {
                 manifest.seal();
-                sendManifest(newId, manifest.sealedFile());
+                sendManifest(newId, manifest.sealedFile(), sameBase && !base.lost() && !base.id().isEmpty() ? base.id() : null);
                 manifest.publish();
             } else {
                 manifest.close();
@@ -326,44 +332,28 @@ final class Sender {
     private long receiveScan(Path file, boolean sharedBase) throws IOException {
         try (EntryFile.Writer w = new EntryFile.Writer(file, set);
              EntryIterator known = sharedBase ? env.manifests().open(set) : EntryIterator.empty()) {
+            ChangeMerge merge = new ChangeMerge(known, w::add);
+            Scanner.Differences whole = new Scanner.Differences() {
+                @Override
+                public void changed(FileEntry e) throws IOException {
+                    w.add(e);
+                }
+
+                @Override
+                public void gone(String path) {
+                    throw new IllegalStateException("a whole scan has no gone paths");
+                }
+            };
             boolean relative = false;
-            boolean whole = false;
+            boolean wholeScan = false;
             while (true) {
                 Frames.Frame f = read();
                 if (f.type() == Frames.SCAN_ENTRIES && !relative) {
-                    whole = true;
-                    DataInputStream p = f.in();
-                    int n = p.readInt();
-                    for (int i = 0; i < n; i++) {
-                        FileEntry e = EntryCodec.read(p);
-                        PathGuard.check(e.path());
-                        w.add(e);
-                        peerRecords++;
-                    }
-                } else if (f.type() == Frames.SCAN_CHANGES && sharedBase && !whole) {
+                    wholeScan = true;
+                    peerRecords += ChangeStream.read(f.in(), false, whole);
+                } else if (f.type() == Frames.SCAN_CHANGES && sharedBase && !wholeScan) {
                     relative = true;
-                    DataInputStream p = f.in();
-                    int n = p.readInt();
-                    for (int i = 0; i < n; i++) {
-                        peerRecords++;
-                        boolean present = p.readUnsignedByte() == 1;
-                        FileEntry e = present ? EntryCodec.read(p) : null;
-                        String path = present ? e.path() : EntryCodec.readString(p);
-                        if (path == null) {
-                            throw new IOException("a gone path without a path");
-                        }
-                        PathGuard.check(path);
-                        for (FileEntry k = known.peek(); k != null && PathOrder.compare(k.path(), path) < 0; k = known.peek()) {
-                            w.add(known.next());
-                        }
-                        FileEntry k = known.peek();
-                        if (k != null && k.path().equals(path)) {
-                            known.next();
-                        }
-                        if (present) {
-                            w.add(e);
-                        }
-                    }
+                    peerRecords += ChangeStream.read(f.in(), true, merge);
                 } else if (f.type() == Frames.SCAN_END) {
                     DataInputStream p = f.in();
                     long errors = p.readLong();
@@ -374,17 +364,14 @@ final class Sender {
                     }
                     // the peer says which it sent; peers before relative scans say nothing
                     boolean peerRelative = p.available() > 0 && p.readBoolean();
-                    if (peerRelative != relative && (whole || !sharedBase || !peerRelative)) {
+                    if (peerRelative != relative && (wholeScan || !sharedBase || !peerRelative)) {
                         throw new IOException("the peer's scan is inconsistent (relative " + peerRelative + ")");
                     }
                     this.peerRelative = peerRelative;
                     if (peerRelative && !relative) {
                         peerUnchanged = true; // the plan reads the common sync instead (peerScan)
                     } else if (peerRelative) {
-                        // the rest of the common sync stands for paths the peer left out
-                        for (FileEntry k = known.next(); k != null; k = known.next()) {
-                            w.add(k);
-                        }
+                        merge.finish(); // the rest of the common sync stands for paths the peer left out
                     }
                     w.finish(false);
                     return errors;
@@ -410,30 +397,56 @@ final class Sender {
         return m;
     }
 
-    private void sendManifest(String id, Path sealed) throws IOException {
+    /**
+     * Has the peer publish the new manifest before this node does. When both hold the old one
+     * ({@code baseId}, null if not) and the peer can take them, only the differences travel and the
+     * peer rebuilds the rest from its copy; otherwise, or when the peer's rebuilt copy does not match,
+     * every entry is sent.
+     */
+    private void sendManifest(String id, Path sealed, String baseId) throws IOException {
+        if (baseId != null && (peerCapabilities & Frames.CAN_MANIFEST_CHANGES) != 0) {
+            send(Frames.MANIFEST_BEGIN, Frames.payload(o -> {
+                o.writeUTF(id);
+                o.writeUTF(baseId);
+            }));
+            ChangeStream changes = new ChangeStream((type, payload) -> Frames.write(out, type, payload), Frames.MANIFEST_CHANGES);
+            long count;
+            try (EntryIterator old = env.manifests().open(set); EntryFile.Reader now = EntryFile.open(sealed)) {
+                ChangeMerge.diff(old, now, changes);
+                count = now.count();
+            }
+            changes.flush();
+            int checksum = EntryFile.checksum(sealed);
+            send(Frames.MANIFEST_END, Frames.payload(o -> {
+                o.writeLong(count);
+                o.writeInt(checksum);
+            }));
+            byte[] ok = await(manifestOk, "manifest");
+            if (ok.length == 1 && ok[0] == 1) {
+                return;
+            }
+            log.warn("Mirror set {}: the peer could not rebuild the new manifest from the old one; sending it whole", set);
+            sendWholeManifest(id, sealed);
+            Frames.Frame answer = read(); // the answer reader stopped at the first MANIFEST_OK
+            if (answer.type() != Frames.MANIFEST_OK) {
+                throw new IOException("unexpected answer " + answer.type() + " to the manifest");
+            }
+            return;
+        }
+        sendWholeManifest(id, sealed);
+        await(manifestOk, "manifest");
+    }
+
+    private void sendWholeManifest(String id, Path sealed) throws IOException {
         send(Frames.MANIFEST_BEGIN, Frames.payload(o -> o.writeUTF(id)));
         try (EntryFile.Reader r = EntryFile.open(sealed)) {
-            java.util.List<FileEntry> batch = new java.util.ArrayList<>();
-            for (FileEntry e = r.next(); ; e = r.next()) {
-                if (e != null) {
-                    batch.add(e);
-                }
-                if ((e == null && !batch.isEmpty()) || batch.size() >= 1000) {
-                    Frames.write(out, Frames.MANIFEST_ENTRIES, Frames.payload(o -> {
-                        o.writeInt(batch.size());
-                        for (FileEntry x : batch) {
-                            EntryCodec.write(o, x);
-                        }
-                    }));
-                    batch.clear();
-                }
-                if (e == null) {
-                    break;
-                }
+            ChangeStream whole = new ChangeStream((type, payload) -> Frames.write(out, type, payload), Frames.MANIFEST_ENTRIES);
+            for (FileEntry e = r.next(); e != null; e = r.next()) {
+                whole.changed(e);
             }
+            whole.flush();
         }
         send(Frames.MANIFEST_END, new byte[0]);
-        await(manifestOk, "manifest");
     }
 
     // ------------------------------------------------------------------ executing the plan

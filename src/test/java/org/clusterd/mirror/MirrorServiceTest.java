@@ -253,6 +253,63 @@ class MirrorServiceTest {
     }
 
     @Test
+    void theNewManifestTravelsAsChangesAndBothNodesEndWithTheSameBytes() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            write(a.resolve("d" + i % 4 + "/f" + i), "v" + i);
+        }
+        pass();
+        Path ma = pair.state("alpha").resolve("mirror/docs.manifest");
+        Path mb = pair.state("beta").resolve("mirror/docs.manifest");
+        assertThat(Files.mismatch(ma, mb)).isEqualTo(-1);
+        assertThat(pair.beta.counters().manifestsWhole.get()).isEqualTo(1); // nothing in common yet
+
+        write(a.resolve("d1/f5"), "changed");
+        Files.delete(a.resolve("d3/f7"));
+        write(a.resolve("d0/new"), "new");
+        PassResult r = pass();
+
+        assertThat(r.filesMoved()).isEqualTo(2);
+        assertThat(pair.beta.counters().manifestsFromChanges.get()).isEqualTo(1);
+        assertThat(pair.beta.counters().manifestsWhole.get()).isEqualTo(1);
+        assertThat(Files.mismatch(ma, mb)).isEqualTo(-1);
+        assertThat(b.resolve("d3/f7")).doesNotExist();
+        assertThat(b.resolve("d1/f5")).hasContent("changed");
+    }
+
+    @Test
+    void aPeerWhoseCopyOfTheManifestDiffersGetsTheNewOneWhole() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            write(a.resolve("f" + i), "v" + i);
+        }
+        pass();
+        Path mb = pair.state("beta").resolve("mirror/docs.manifest");
+        // same id, one entry altered: a copy that no longer matches the owner's
+        List<FileEntry> entries = new java.util.ArrayList<>();
+        String id;
+        try (EntryFile.Reader r = EntryFile.open(mb)) {
+            id = r.id();
+            for (FileEntry e = r.next(); e != null; e = r.next()) {
+                entries.add(e.path().equals("f3") ? e.withMtime(e.mtimeNs() + 1) : e);
+            }
+        }
+        try (EntryFile.Writer w = new EntryFile.Writer(mb, id)) {
+            for (FileEntry e : entries) {
+                w.add(e);
+            }
+            w.finish();
+        }
+        write(a.resolve("f0"), "changed");
+
+        PassResult r = pass();
+
+        assertThat(r.filesMoved()).isEqualTo(1);
+        assertThat(pair.beta.counters().manifestsFromChanges.get()).isZero();
+        assertThat(pair.beta.counters().manifestsWhole.get()).isEqualTo(2);
+        assertThat(Files.mismatch(pair.state("alpha").resolve("mirror/docs.manifest"), mb)).isEqualTo(-1);
+        assertThat(b.resolve("f0")).hasContent("changed");
+    }
+
+    @Test
     void aLostManifestDeletesNothingAndMakesEveryDifferenceAConflict() throws Exception {
         write(a.resolve("gone.txt"), "g");
         write(a.resolve("both.txt"), "1");

@@ -57,6 +57,7 @@ public final class MirrorBenchmark {
     private final long mboxBytes;
     private final int runs;
     private final Set<String> cases;
+    private final int warmup;
     private final Map<String, List<Double>> ours = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
@@ -66,8 +67,9 @@ public final class MirrorBenchmark {
     private int rsyncPort;
     private final List<String> fileNames = new ArrayList<>();
 
-    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs, Set<String> cases) {
+    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs, Set<String> cases, int warmup) {
         this.cases = cases;
+        this.warmup = warmup;
         this.dir = dir;
         this.files = files;
         this.treeBytes = treeBytes;
@@ -80,7 +82,7 @@ public final class MirrorBenchmark {
 
     private static final String USAGE = "usage: java -cp clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark"
             + " [--dir DIR (default /var/tmp/clusterd-bench, deleted and rewritten)] [--files N (50000)]"
-            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--cases " + String.join(",", CASES)
+            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--warmup N (3)] [--cases " + String.join(",", CASES)
             + " (all; without full, one untimed full copy sets the others up)]";
 
     private static Set<String> cases(String value) {
@@ -112,6 +114,7 @@ public final class MirrorBenchmark {
         long treeMb = 1024;
         long mboxMb = 1024;
         int runs = 3;
+        int warmup = 3;
         Set<String> cases = Set.copyOf(CASES);
         try {
             for (int i = 0; i < args.length; i += 2) {
@@ -130,6 +133,7 @@ public final class MirrorBenchmark {
                     case "--mbox-mb" -> mboxMb = positive(args[i], value);
                     case "--runs" -> runs = positive(args[i], value);
                     case "--cases" -> cases = cases(value);
+                    case "--warmup" -> warmup = value.equals("0") ? 0 : positive(args[i], value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -138,7 +142,7 @@ public final class MirrorBenchmark {
             System.err.println(USAGE);
             System.exit(2);
         }
-        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases).run();
+        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup).run();
     }
 
     private void run() throws Exception {
@@ -181,6 +185,10 @@ public final class MirrorBenchmark {
                 last = p;
             }
             Path rsyncTarget = dir.resolve("rsync-" + ((timeFull ? runs : 1) - 1));
+            for (int w = 0; w < warmup; w++) {
+                timeOurs("warm-up", last, false);
+                timeRsync("warm-up", rsyncTarget, false, false);
+            }
             for (int r = 0; r < runs && cases.contains("nochange"); r++) {
                 alternate(r, "no change", last, rsyncTarget, () -> { });
             }
@@ -356,7 +364,8 @@ public final class MirrorBenchmark {
     }
 
     /** Runs our pass; records its time only if {@code record} (else it just sets up the later cases). */
-    private void timeOurs(String name, Pair p, boolean record) {
+    private void timeOurs(String name, Pair p, boolean record) throws IOException, InterruptedException {
+        quiesce();
         System.gc();
         resetPeaks();
         long t = System.nanoTime();
@@ -380,6 +389,7 @@ public final class MirrorBenchmark {
         }
         cmd.add(dir.resolve("src") + "/");
         cmd.add("rsync://127.0.0.1:" + rsyncPort + "/bench/" + rel + "/");
+        quiesce();
         long t = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -391,6 +401,18 @@ public final class MirrorBenchmark {
             (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         }
         log("%-24s rsync%s %7.2f s", name, fsync ? "+fsync" : "", s);
+    }
+
+    /**
+     * Writes out all dirty data before a timed run. Without it a run pays for the write-back the
+     * previous run left behind: rsync leaves what it wrote in the page cache, and our next sync or
+     * journal commit would flush its gigabyte too.
+     */
+    private static void quiesce() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sync").inheritIO().start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("sync failed");
+        }
     }
 
     private void startRsyncd() throws IOException {
@@ -446,7 +468,8 @@ public final class MirrorBenchmark {
 
     private void printTable() {
         System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback); %d files, %d MiB tree,"
-                + " %d MiB mbox; median of %d runs, alternating%n", files, treeBytes >> 20, mboxBytes >> 20, runs);
+                + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed warm-up passes of each before the"
+                + " incremental cases%n", files, treeBytes >> 20, mboxBytes >> 20, runs, warmup);
         System.out.printf("%-24s %10s %10s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
                 "rsync+fsync(s)", "ratio", "peak heap");
         for (String name : ours.keySet()) {
