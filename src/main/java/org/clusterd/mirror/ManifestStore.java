@@ -2,7 +2,9 @@ package org.clusterd.mirror;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +114,20 @@ public final class ManifestStore {
 
         /** Completes and forces the new manifest without making it the current one yet. */
         public void seal() throws IOException {
-            writer.finish();
+            complete();
+            force();
+        }
+
+        /** Completes the new manifest without forcing it, so that it can be read while {@link #force()} waits. */
+        public void complete() throws IOException {
+            writer.finish(false);
+        }
+
+        /** Forces the completed manifest to disk. */
+        public void force() throws IOException {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         }
 
         /** The sealed new manifest, to read back (for the peer) before {@link #publish()}. */

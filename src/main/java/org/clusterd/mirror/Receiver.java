@@ -446,7 +446,7 @@ final class Receiver {
             String problem = why;
             if (problem == null) {
                 merge.finish();
-                manifest.seal();
+                manifest.complete();
                 if (manifest.count() != count || EntryFile.checksum(manifest.sealedFile()) != checksum) {
                     problem = "the rebuilt manifest differs from the owner's (" + manifest.count() + " entries here, " + count
                             + " there, or another checksum)";
@@ -457,6 +457,7 @@ final class Receiver {
                         problem);
                 return false;
             }
+            manifest.force();
             manifest.publish();
             env.counters().manifestsFromChanges.incrementAndGet();
             return true;

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -134,7 +135,7 @@ public final class Scanner {
         if (sums != null && !fullChecksum) {
             s.early = EarlyChecks.start(root, sums.file());
         }
-        s.walk(root, "");
+        s.walk(root, "", 0, null);
         if (diffs != null) {
             for (FileEntry k = base.next(); k != null; k = base.next()) {
                 s.gone(k.path());
@@ -153,53 +154,107 @@ public final class Scanner {
         log.warn("Scan of {}: {}", root, what);
     }
 
-    private void walk(Path dir, String rel) throws IOException {
-        String[] names = list(dir, rel);
-        if (names == null) {
-            return;
+    /** Deeper than this, directories are walked by whole paths rather than each held open. */
+    static final int MAX_OPEN_DEPTH = 64;
+
+    /**
+     * Walks {@code dir}. Each directory is held open while it is walked ({@link
+     * SecureDirectoryStream}): its children are listed from that descriptor and looked up relative to
+     * it, and a child directory is opened through it without following a link. Deeper than {@link
+     * #MAX_OPEN_DEPTH}, or where the JDK has no such stream, by whole paths.
+     */
+    private void walk(Path dir, String rel, int depth, SecureDirectoryStream<Path> parent) throws IOException {
+        SecureDirectoryStream<Path> open = secure && depth < MAX_OPEN_DEPTH ? open(dir, rel, parent) : null;
+        if (open == null && secure && depth < MAX_OPEN_DEPTH) {
+            return; // why it cannot be read is recorded
         }
-        Arrays.sort(names);
-        for (String name : names) {
-            String path = rel.isEmpty() ? name : rel + "/" + name;
-            if (excludes.excludes(path, name)) {
-                continue;
+        try (SecureDirectoryStream<Path> ds = open) {
+            String[] names = ds != null ? list(ds, rel) : list(dir, rel);
+            if (names == null) {
+                return;
             }
-            Path p = dir.resolve(name);
-            FileEntry e;
-            try {
-                e = FileStat.stat(p, path);
-            } catch (IOException | SecurityException ex) {
-                error("cannot stat " + path + ": " + ex);
-                continue;
-            }
-            if (e == null) {
-                log.debug("Scan of {}: skipping {} (vanished or a special file)", root, path);
-                continue;
-            }
-            FileEntry b = seekBase(path);
-            if (e.isFile()) {
-                try {
-                    e = hash(p, e, b);
-                } catch (IOException | SecurityException ex) {
-                    error("cannot read " + path + ": " + ex);
-                    if (b != null) {
-                        gone(path); // not in this scan, as in a whole one
-                    }
+            Arrays.sort(names);
+            for (String name : names) {
+                String path = rel.isEmpty() ? name : rel + "/" + name;
+                if (excludes.excludes(path, name)) {
                     continue;
                 }
-                files++;
-                bytes += e.size();
-            }
-            sink.accept(e);
-            if (diffs != null && !e.equals(b)) {
-                differences++;
-                diffs.changed(e);
-            }
-            entries++;
-            if (e.isDir()) {
-                walk(p, path);
+                Path p = dir.resolve(name);
+                FileEntry e;
+                try {
+                    e = ds != null ? FileStat.stat(ds, p.getFileName(), p, path) : FileStat.stat(p, path);
+                } catch (IOException | SecurityException ex) {
+                    error("cannot stat " + path + ": " + ex);
+                    continue;
+                }
+                if (e == null) {
+                    log.debug("Scan of {}: skipping {} (vanished or a special file)", root, path);
+                    continue;
+                }
+                FileEntry b = seekBase(path);
+                if (e.isFile()) {
+                    try {
+                        e = hash(p, e, b);
+                    } catch (IOException | SecurityException ex) {
+                        error("cannot read " + path + ": " + ex);
+                        if (b != null) {
+                            gone(path); // not in this scan, as in a whole one
+                        }
+                        continue;
+                    }
+                    files++;
+                    bytes += e.size();
+                }
+                sink.accept(e);
+                if (diffs != null && !e.equals(b)) {
+                    differences++;
+                    diffs.changed(e);
+                }
+                entries++;
+                if (e.isDir()) {
+                    walk(p, path, depth + 1, ds);
+                }
             }
         }
+    }
+
+    /**
+     * {@code dir} held open (through {@code parent} when there is one), or null: after recording why
+     * it cannot be read, or with {@link #secure} cleared when the JDK gives no secure stream.
+     */
+    private SecureDirectoryStream<Path> open(Path dir, String rel, SecureDirectoryStream<Path> parent) {
+        try {
+            if (parent != null) {
+                return parent.newDirectoryStream(dir.getFileName(), LinkOption.NOFOLLOW_LINKS);
+            }
+            DirectoryStream<Path> ds = Files.newDirectoryStream(dir);
+            if (ds instanceof SecureDirectoryStream<Path> opened) {
+                return opened;
+            }
+            ds.close();
+            secure = false;
+            return null;
+        } catch (IOException | SecurityException e) {
+            error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
+            return null;
+        }
+    }
+
+    /** Whether directories are held open while walked; false where the JDK has no secure streams. */
+    private boolean secure = true;
+
+    /** The names in an open directory, or null after recording why they cannot be read. */
+    private String[] list(SecureDirectoryStream<Path> ds, String rel) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (Path p : ds) {
+                names.add(p.getFileName().toString());
+            }
+        } catch (java.nio.file.DirectoryIteratorException | SecurityException e) {
+            error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
+            return null;
+        }
+        return names.toArray(new String[0]);
     }
 
     /** The base entry at {@code path}; with {@link Differences}, those skipped on the way are gone. */

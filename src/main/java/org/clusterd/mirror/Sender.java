@@ -281,7 +281,7 @@ final class Sender {
                         deleted, changed, env.now() - start);
             }
             if (manifestDiffers || manifest.count() != base.count()) {
-                manifest.seal();
+                manifest.complete();
                 sendManifest(newId, manifest.sealedFile(), sameBase && !base.lost() && !base.id().isEmpty() ? base.id() : null);
                 manifest.publish();
             } else {
@@ -401,7 +401,7 @@ final class Sender {
      * Has the peer publish the new manifest before this node does. When both hold the old one
      * ({@code baseId}, null if not) and the peer can take them, only the differences travel and the
      * peer rebuilds the rest from its copy; otherwise, or when the peer's rebuilt copy does not match,
-     * every entry is sent.
+     * every entry is sent. This node's copy ({@code sealed}, complete) is forced while the peer works.
      */
     private void sendManifest(String id, Path sealed, String baseId) throws IOException {
         if (baseId != null && (peerCapabilities & Frames.CAN_MANIFEST_CHANGES) != 0) {
@@ -421,6 +421,7 @@ final class Sender {
                 o.writeLong(count);
                 o.writeInt(checksum);
             }));
+            manifest.force(); // while the peer rebuilds and forces its copy
             byte[] ok = await(manifestOk, "manifest");
             if (ok.length == 1 && ok[0] == 1) {
                 return;
@@ -434,6 +435,7 @@ final class Sender {
             return;
         }
         sendWholeManifest(id, sealed);
+        manifest.force();
         await(manifestOk, "manifest");
     }
 

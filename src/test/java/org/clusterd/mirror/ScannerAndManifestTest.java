@@ -57,6 +57,29 @@ class ScannerAndManifestTest {
     }
 
     @Test
+    void walksTreesDeeperThanItHoldsDirectoriesOpenAndNeverFollowsALinkToADirectory() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("deep"));
+        Path d = root;
+        StringBuilder rel = new StringBuilder();
+        for (int i = 0; i < Scanner.MAX_OPEN_DEPTH + 6; i++) {
+            d = Files.createDirectories(d.resolve("d"));
+            rel.append(rel.length() == 0 ? "d" : "/d");
+            Files.writeString(d.resolve("f"), "level " + i);
+        }
+        Files.createSymbolicLink(root.resolve("loop"), root); // followed, it would never end
+        Scanner.Result[] r = new Scanner.Result[1];
+
+        List<FileEntry> entries = scan(root, Excludes.of(), List.of(), r);
+
+        assertThat(r[0].hadErrors()).isFalse();
+        assertThat(entries).hasSize(2 * (Scanner.MAX_OPEN_DEPTH + 6) + 1);
+        assertThat(entries).filteredOn(e -> e.path().equals(rel + "/f")).singleElement()
+                .extracting(FileEntry::hash).isEqualTo(Hashing.of(("level " + (Scanner.MAX_OPEN_DEPTH + 5)).getBytes()));
+        assertThat(entries).filteredOn(e -> e.path().equals("loop")).singleElement()
+                .extracting(FileEntry::type).isEqualTo(EntryType.SYMLINK);
+    }
+
+    @Test
     void hashesOnlyWhatChangedSinceTheBaseAndNotesTheOldPrefixOfAGrownFile() throws Exception {
         Path root = tree();
         List<FileEntry> base = scan(root, Excludes.of("*.lock"), List.of(), null);
