@@ -67,7 +67,7 @@ final class InterruptedSessions {
         }
     }
 
-    /** Deletes every temporary file under {@code root}, never following symlinks. */
+    /** Deletes every temporary file under {@code root} and the landing directories, never following symlinks. */
     static int sweep(String set, Path root, String why) throws IOException {
         if (!Files.isDirectory(root)) {
             return 0;
@@ -79,6 +79,14 @@ final class InterruptedSessions {
                 if (file.getFileName().toString().startsWith(Excludes.TEMP_PREFIX)) {
                     Files.deleteIfExists(file);
                     removed[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e == null && dir.getFileName().toString().startsWith(LandingDirs.PREFIX)) {
+                    Files.deleteIfExists(dir); // emptied above
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -78,6 +78,8 @@ final class Receiver {
     static final int FINALIZERS = 16;
     /** Group commit of landed files, or null: each file is forced by itself. */
     private MirrorSync sync;
+    /** Where small files are created before they land (set with the root). */
+    private LandingDirs landing;
 
     Receiver(MirrorEngine env, Socket socket) {
         this.env = env;
@@ -99,6 +101,7 @@ final class Receiver {
             socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
             streamScan();
             sync = MirrorSync.open(root);
+            landing = new LandingDirs(root);
             finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
                 Thread t = new Thread(r, "mirror-land-" + set);
                 t.setDaemon(true);
@@ -138,6 +141,9 @@ final class Receiver {
             }
             if (sync != null && landed) {
                 sync.close();
+            }
+            if (landing != null && landed) {
+                landing.close();
             }
             if (lock != null && landed) {
                 // a file still being landed keeps the flag raised: the next session sweeps instead
@@ -590,6 +596,22 @@ final class Receiver {
         return target.resolveSibling(Excludes.TEMP_PREFIX + UUID.randomUUID());
     }
 
+    /**
+     * Where a small file is created: in this landing thread's own directory ({@link LandingDirs}) when
+     * the session's sync covers the target's directory (so it is the same file system), else beside
+     * the target.
+     */
+    private Path landingTemp(Path target) {
+        if (sync != null && sync.covers(target.getParent())) {
+            try {
+                return landing.temp();
+            } catch (IOException e) {
+                log.debug("Landing {} beside its target: {}", target, e.toString());
+            }
+        }
+        return temp(target);
+    }
+
     private boolean unchanged(Path target, FileEntry expected) throws IOException {
         return FileStat.unchanged(FileStat.stat(target, expected == null ? "x" : expected.path()), expected);
     }
@@ -740,9 +762,9 @@ final class Receiver {
             smallFileBytes.release(reserved);
             return done(Result.failed(reason(new IOException("content hash mismatch after transfer"))));
         }
-        Path temp = temp(target);
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             FileChannel ch = null;
+            Path temp = landingTemp(target);
             try {
                 ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 ByteBuffer b = ByteBuffer.wrap(data.toByteArray());

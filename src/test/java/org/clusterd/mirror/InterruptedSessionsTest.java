@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,5 +66,20 @@ class InterruptedSessionsTest {
         Files.createSymbolicLink(root.resolve("link"), outside);
         InterruptedSessions.sweep("s", root, "test");
         assertThat(victim).exists();
+    }
+
+    @Test
+    void theSweepEmptiesAndRemovesLandingDirectoriesAndTheScanNeverSeesThem() throws Exception {
+        Path root = root();
+        Path landing = new LandingDirs(root).temp();
+        Files.writeString(landing, "half-landed");
+
+        List<FileEntry> seen = new java.util.ArrayList<>();
+        Scanner.scan(root, Excludes.of(), false, EntryIterator.empty(), seen::add);
+        assertThat(seen).extracting(FileEntry::path).noneMatch(p -> p.contains(Excludes.TEMP_PREFIX));
+
+        InterruptedSessions.sweep("s", root, "test");
+        assertThat(landing.getParent()).doesNotExist();
+        assertThat(root.resolve("sub/keep.txt")).exists();
     }
 }

@@ -274,6 +274,8 @@ class MirrorServiceTest {
         assertThat(Files.mismatch(ma, mb)).isEqualTo(-1);
         assertThat(b.resolve("d3/f7")).doesNotExist();
         assertThat(b.resolve("d1/f5")).hasContent("changed");
+        // small files were created in landing directories, which go when the session ends
+        await().atMost(Duration.ofSeconds(10)).until(() -> Trees.named(b, Excludes.TEMP_PREFIX).isEmpty());
     }
 
     @Test
