@@ -67,9 +67,9 @@ final class MirrorSync implements AutoCloseable {
     /** Requests since the last sync began. */
     private int waiting;
     /** A sync waits this long for more requests after the first... */
-    static final int GATHER_MS = 10;
+    static final int GATHER_MS = 30;
     /** ...unless this many are waiting. */
-    static final int GATHER_FILES = 256;
+    static final int GATHER_FILES = 1024;
     private boolean running;
     private boolean closed;
     private long syncs;

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class Sender {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
     static final int CHUNK = 256 * 1024;
-    static final int MAX_IN_FLIGHT = 512;
+    static final int MAX_IN_FLIGHT = 2048;
 
     private final MirrorEngine env;
     private final MirrorSetConfig cfg;
