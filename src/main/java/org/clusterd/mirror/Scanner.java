@@ -47,6 +47,23 @@ public final class Scanner {
         void changed(FileEntry scanned) throws IOException;
 
         void gone(String path) throws IOException;
+
+        /** Both, in turn. */
+        static Differences both(Differences a, Differences b) {
+            return new Differences() {
+                @Override
+                public void changed(FileEntry scanned) throws IOException {
+                    a.changed(scanned);
+                    b.changed(scanned);
+                }
+
+                @Override
+                public void gone(String path) throws IOException {
+                    a.gone(path);
+                    b.gone(path);
+                }
+            };
+        }
     }
 
     /** Counts differences and nothing else. */

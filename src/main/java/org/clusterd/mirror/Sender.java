@@ -55,6 +55,11 @@ final class Sender {
     private ManifestStore.Pending manifest;
     private EntryIterator baseForManifest;
     private boolean manifestDiffers;
+    /** Each side's differences from the last common sync while they are few ({@link #planChanges}). */
+    private final FewDifferences ownerDiffs = new FewDifferences();
+    private final FewDifferences peerDiffs = new FewDifferences();
+    /** With {@link #planChanges}: the new manifest is the last common sync with the recorded outcomes applied. */
+    private ChangeMerge manifestMerge;
     private long filesMoved;
     private long bytesMoved;
     private long conflicts;
@@ -255,12 +260,21 @@ final class Sender {
             reader.start();
             String newId = UUID.randomUUID().toString();
             manifest = env.manifests().begin(set, newId);
+            // few differences (not maildir, whose moves need every message): only their paths are planned
+            boolean changesOnly = fewDifferences && cfg.policy() != MirrorSetConfig.Policy.MAILDIR && !ownerDiffs.overflow
+                    && !peerDiffs.overflow;
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryIterator b2 = sameBase ? env.manifests().open(set) : EntryIterator.empty();
-                 EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan)) {
+                 EntryIterator s = changesOnly ? EntryIterator.empty() : EntryFile.open(srcScan);
+                 EntryIterator t = changesOnly ? EntryIterator.empty() : peerScan(dstScan)) {
                 baseForManifest = b2;
                 manifestDiffers = !sameBase || base.lost();
-                summary = Reconciler.plan(b, s, t, options, this::execute);
+                if (changesOnly) {
+                    manifestMerge = new ChangeMerge(b, manifest::add);
+                    summary = planChanges(options);
+                } else {
+                    summary = Reconciler.plan(b, s, t, options, this::execute);
+                }
                 send(Frames.FINISH, new byte[0]);
                 drain(true);
                 tExecuted = System.nanoTime();
@@ -270,7 +284,9 @@ final class Sender {
                 if (firstFailure == null && !finProblem.isEmpty()) {
                     firstFailure = "the peer could not force its directories to disk: " + finProblem;
                 }
-                if (baseForManifest.next() != null) {
+                if (changesOnly) {
+                    manifestMerge.finish(); // every path not planned is in sync: as the last common sync has it
+                } else if (baseForManifest.next() != null) {
                     manifestDiffers = true;
                 }
             }
@@ -309,12 +325,65 @@ final class Sender {
         try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
              SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
             Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums,
-                    Scanner.COUNT_ONLY, w::add);
+                    ownerDiffs, w::add);
             w.finish(false);
             sums.commit();
             return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Plans only the paths either scan found changed since the last common sync: every other path is
+     * the same on both nodes as in that sync, so it is in sync and stays in the manifest as it is.
+     * The plan then costs what changed, not what the set holds.
+     */
+    private Reconciler.Summary planChanges(Reconciler.Options options) throws IOException {
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(PathOrder::compare);
+        paths.addAll(ownerDiffs.byPath.keySet());
+        paths.addAll(peerDiffs.byPath.keySet());
+        java.util.List<FileEntry> b = new java.util.ArrayList<>();
+        java.util.List<FileEntry> s = new java.util.ArrayList<>();
+        java.util.List<FileEntry> t = new java.util.ArrayList<>();
+        try (EntryIterator base = env.manifests().open(set)) {
+            for (String path : paths) {
+                FileEntry known = base.seek(path);
+                addIfPresent(b, known);
+                addIfPresent(s, ownerDiffs.byPath.containsKey(path) ? ownerDiffs.byPath.get(path) : known);
+                addIfPresent(t, peerDiffs.byPath.containsKey(path) ? peerDiffs.byPath.get(path) : known);
+            }
+        }
+        return Reconciler.plan(EntryIterator.of(b), EntryIterator.of(s), EntryIterator.of(t), options, this::execute);
+    }
+
+    private static void addIfPresent(java.util.List<FileEntry> list, FileEntry e) {
+        if (e != null) {
+            list.add(e);
+        }
+    }
+
+    /** A side's differences from the last common sync (null: gone), kept up to the mass-delete floor. */
+    private static final class FewDifferences implements Scanner.Differences {
+        final Map<String, FileEntry> byPath = new HashMap<>();
+        boolean overflow;
+
+        @Override
+        public void changed(FileEntry scanned) {
+            put(scanned.path(), scanned);
+        }
+
+        @Override
+        public void gone(String path) {
+            put(path, null);
+        }
+
+        private void put(String path, FileEntry e) {
+            if (byPath.size() >= Reconciler.MASS_DELETE_FLOOR) {
+                overflow = true;
+            } else {
+                byPath.put(path, e);
+            }
         }
     }
 
@@ -353,7 +422,7 @@ final class Sender {
                     peerRecords += ChangeStream.read(f.in(), false, whole);
                 } else if (f.type() == Frames.SCAN_CHANGES && sharedBase && !wholeScan) {
                     relative = true;
-                    peerRecords += ChangeStream.read(f.in(), true, merge);
+                    peerRecords += ChangeStream.read(f.in(), true, Scanner.Differences.both(merge, peerDiffs));
                 } else if (f.type() == Frames.SCAN_END) {
                     DataInputStream p = f.in();
                     long errors = p.readLong();
@@ -813,7 +882,13 @@ final class Sender {
                 firstFailure = a.path() + ": " + p.message;
             }
         }
-        if (newBase != null) {
+        if (manifestMerge != null) {
+            if (newBase != null) {
+                manifestMerge.changed(newBase);
+            } else {
+                manifestMerge.gone(a.path());
+            }
+        } else if (newBase != null) {
             manifest.add(newBase);
         }
         if (!manifestDiffers) {

@@ -279,6 +279,43 @@ class MirrorServiceTest {
     }
 
     @Test
+    void randomChangesOnBothNodesEndInTheSameTreesWhetherFewOrManyArePlanned() throws Exception {
+        Random r = new Random(42);
+        for (int i = 0; i < 30; i++) {
+            write(a.resolve("d" + i % 3 + "/s" + i % 2 + "/f" + i), "v" + i);
+        }
+        pass();
+        for (int round = 0; round < 25; round++) {
+            // a few changes (planned path by path) in most rounds, many (a whole plan) in some
+            int changes = round % 5 == 4 ? 14 : 1 + r.nextInt(4);
+            for (int c = 0; c < changes; c++) {
+                Path side = r.nextInt(4) == 0 ? b : a; // the peer changes now and then too
+                Path f = side.resolve("d" + r.nextInt(4) + "/s" + r.nextInt(2) + "/f" + r.nextInt(40));
+                if (Files.exists(f) && r.nextBoolean()) {
+                    Files.delete(f);
+                } else {
+                    write(f, "round " + round + " change " + c + " on " + side.getFileName());
+                }
+            }
+            pass();
+
+            // the next pass finds nothing to do; the peer holds the owner's tree (and what only it
+            // created, which nothing proves deleted), both manifests are the same
+            PassResult again = pass();
+            assertThat(again.filesMoved()).as("round %d", round).isZero();
+            assertThat(again.deleted()).as("round %d", round).isZero();
+            java.util.TreeMap<String, String> onBeta = Trees.describe(b);
+            onBeta.keySet().removeIf(k -> k.contains(".clusterd-conflict-"));
+            java.util.TreeMap<String, String> onAlpha = Trees.describe(a);
+            onAlpha.keySet().removeIf(k -> k.contains(".clusterd-conflict-"));
+            assertThat(onBeta).as("round %d", round).containsAllEntriesOf(onAlpha);
+            assertThat(onBeta.keySet()).as("round %d", round).noneMatch(k -> k.contains(Excludes.TEMP_PREFIX));
+            assertThat(Files.mismatch(pair.state("alpha").resolve("mirror/docs.manifest"),
+                    pair.state("beta").resolve("mirror/docs.manifest"))).as("round %d", round).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aPeerWhoseCopyOfTheManifestDiffersGetsTheNewOneWhole() throws Exception {
         for (int i = 0; i < 10; i++) {
             write(a.resolve("f" + i), "v" + i);
