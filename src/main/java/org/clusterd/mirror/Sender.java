@@ -60,6 +60,8 @@ final class Sender {
     private final FewDifferences peerDiffs = new FewDifferences();
     /** With {@link #planChanges}: the new manifest is the last common sync with the recorded outcomes applied. */
     private ChangeMerge manifestMerge;
+    /** With {@link #planChanges}: where the new manifest differs from the last common sync (null: gone), in order. */
+    private final java.util.List<Map.Entry<String, FileEntry>> manifestChanges = new java.util.ArrayList<>();
     private long filesMoved;
     private long bytesMoved;
     private long conflicts;
@@ -480,9 +482,21 @@ final class Sender {
             }));
             ChangeStream changes = new ChangeStream((type, payload) -> Frames.write(out, type, payload), Frames.MANIFEST_CHANGES);
             long count;
-            try (EntryIterator old = env.manifests().open(set); EntryFile.Reader now = EntryFile.open(sealed)) {
-                ChangeMerge.diff(old, now, changes);
-                count = now.count();
+            if (manifestMerge != null) {
+                // only the planned paths can differ, and record() noted which do
+                for (Map.Entry<String, FileEntry> c : manifestChanges) {
+                    if (c.getValue() != null) {
+                        changes.changed(c.getValue());
+                    } else {
+                        changes.gone(c.getKey());
+                    }
+                }
+                count = manifest.count();
+            } else {
+                try (EntryIterator old = env.manifests().open(set); EntryFile.Reader now = EntryFile.open(sealed)) {
+                    ChangeMerge.diff(old, now, changes);
+                    count = now.count();
+                }
             }
             changes.flush();
             int checksum = EntryFile.checksum(sealed);
@@ -891,11 +905,14 @@ final class Sender {
         } else if (newBase != null) {
             manifest.add(newBase);
         }
-        if (!manifestDiffers) {
-            FileEntry old = baseForManifest.seek(a.path());
-            if (!java.util.Objects.equals(old == null ? null : old.forManifest(),
-                    newBase == null ? null : newBase.forManifest())) {
+        if (!manifestDiffers || manifestMerge != null) {
+            FileEntry old = manifestEntry(baseForManifest.seek(a.path()));
+            FileEntry now = manifestEntry(newBase);
+            if (!java.util.Objects.equals(old, now)) {
                 manifestDiffers = true;
+                if (manifestMerge != null) {
+                    manifestChanges.add(new java.util.AbstractMap.SimpleImmutableEntry<>(a.path(), now));
+                }
             }
         }
     }
