@@ -40,14 +40,16 @@ import org.clusterd.mirror.PassResult;
  * <pre>
  * mvn -q -B -DskipTests package
  * java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark \
- *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3]
+ *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3] [--warmup 3]
  * </pre>
  *
  * Both mirror nodes run in this JVM (the peak heap covers both) over TLS on 127.0.0.1; rsync runs as
  * a daemon ({@code rsync --daemon --no-detach}) on 127.0.0.1. Cases: the first full copy into a
  * fresh directory (ours fsyncs every file, so rsync is also timed with {@code --fsync}); a pass with
  * nothing changed; a pass after 1% of the files were partly rewritten; a pass after 1 MiB was
- * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times.
+ * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times,
+ * each run after a {@code sync} (so none pays for the write-back of the one before); the incremental
+ * cases follow {@code warmup} untimed passes of each tool, as the passes of a long-running daemon do.
  * Needs the {@code rsync} package. Leaves nothing behind but {@code --dir}, which it deletes at the end.
  */
 public final class MirrorBenchmark {
