@@ -96,8 +96,22 @@ public final class DemoLauncher {
         for (Process p : nodes) {
             p.waitFor();
         }
-        out.println("both demo nodes have stopped");
+        reportStopped();
         return 0;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Says once that both nodes are down. The shutdown hook says it too: after Ctrl-C or SIGTERM the
+     * JVM halts when the hook returns, which can be before the main thread, woken by the same exits,
+     * gets to say it.
+     */
+    private void reportStopped() {
+        if (reported.compareAndSet(false, true)) {
+            out.println("both demo nodes have stopped");
+            out.flush();
+        }
     }
 
     private void describe(Path run) {
@@ -193,6 +207,7 @@ public final class DemoLauncher {
                 return;
             }
         }
+        reportStopped();
     }
 
     private static String javaExecutable() {
