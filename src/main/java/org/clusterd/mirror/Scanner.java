@@ -92,7 +92,7 @@ public final class Scanner {
      *     {@link Differences} was given
      */
     public record Result(long entries, long files, long bytes, long hashedFiles, long hashedBytes, long errorCount,
-                         List<String> errors, boolean markerPresent, long differences) {
+                         List<String> errors, boolean markerPresent, long differences, long unhashed) {
         public boolean hadErrors() {
             return errorCount > 0;
         }
@@ -113,6 +113,8 @@ public final class Scanner {
     private long hashedFiles;
     private long hashedBytes;
     private long errorCount;
+    private boolean deferNew;
+    private long unhashed;
     private final List<String> errors = new ArrayList<>();
 
     private Scanner(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
@@ -145,10 +147,22 @@ public final class Scanner {
      */
     static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
                        Differences diffs, Sink sink) throws IOException {
+        return scan(root, excludes, fullChecksum, base, sums, diffs, false, sink);
+    }
+
+    /**
+     * {@link #scan(Path, Excludes, boolean, EntryIterator, SumsStore, Differences, Sink)}, leaving the
+     * files the base does not hold unhashed when {@code deferNew} (and not in full-checksum mode):
+     * the owner hashes a new file while it sends it, and before that only where the peer holds the
+     * same path ({@link Result#unhashed()} counts them).
+     */
+    static Result scan(Path root, Excludes excludes, boolean fullChecksum, EntryIterator base, SumsStore sums,
+                       Differences diffs, boolean deferNew, Sink sink) throws IOException {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("mirror set root " + root + " is missing or not a directory");
         }
         Scanner s = new Scanner(root, excludes, fullChecksum, base, sums, diffs, sink);
+        s.deferNew = deferNew && !fullChecksum;
         if (sums != null && !fullChecksum) {
             s.early = EarlyChecks.start(root, sums.file());
         }
@@ -160,7 +174,7 @@ public final class Scanner {
         }
         boolean marker = Files.isRegularFile(root.resolve(Excludes.MARKER), LinkOption.NOFOLLOW_LINKS);
         return new Result(s.entries, s.files, s.bytes, s.hashedFiles, s.hashedBytes, s.errorCount,
-                List.copyOf(s.errors), marker, s.differences);
+                List.copyOf(s.errors), marker, s.differences, s.unhashed);
     }
 
     private void error(String what) {
@@ -313,6 +327,10 @@ public final class Scanner {
     }
 
     private FileEntry hash(Path p, FileEntry e, FileEntry b) throws IOException {
+        if (deferNew && b == null) {
+            unhashed++;
+            return e;
+        }
         boolean known = b != null && b.hash() != null && e.sameSizeAndTime(b);
         BlockSums old = sums != null && e.size() >= BlockSums.MIN_SIZE ? sums.find(e.path()) : null;
         if (old != null && !old.describe(b)) {

@@ -119,6 +119,8 @@ final class Sender {
         Receiver.Status status;
         String message;
         String conflictCopy;
+        /** The content hash of what was sent (a new file's hash, which the scan left out). */
+        String sentHash;
 
         Pending(Action action, FileEntry base) {
             this.action = action;
@@ -206,6 +208,7 @@ final class Sender {
             } catch (ExecutionException e) {
                 throw new IOException("local scan failed: " + e.getCause().getMessage(), e.getCause());
             }
+            long unreadable = src.unhashed() > 0 ? hashWhereThePeerHasThePath(srcScan, dstScan) : 0;
             long tScanned = System.nanoTime();
             if (shared && peerUnchanged && localDifferences == 0 && !src.hadErrors() && peerErrors == 0) {
                 // both scans equal the last common sync entry for entry: every path is in sync, which is
@@ -221,7 +224,7 @@ final class Sender {
                         + " (nothing deleted, every difference a conflict)", set, peerBaseId, base.id());
             }
             Map<String, FileEntry> messages = cfg.policy() == MirrorSetConfig.Policy.MAILDIR ? messages(srcScan) : Map.of();
-            boolean deletesAllowed = !src.hadErrors() && peerErrors == 0;
+            boolean deletesAllowed = !src.hadErrors() && peerErrors == 0 && unreadable == 0;
             Reconciler.Options options = new Reconciler.Options(cfg.policy(), cfg.fullChecksum(), deletesAllowed,
                     Meta.ROOT && peerIsRoot, messages);
             Reconciler.Summary summary = null;
@@ -327,7 +330,7 @@ final class Sender {
         try (EntryIterator base = env.manifests().open(set); EntryFile.Writer w = new EntryFile.Writer(file, set);
              SumsStore sums = SumsStore.open(env.manifests().dir(), set)) {
             Scanner.Result r = Scanner.scan(root, Excludes.forSet(cfg), cfg.fullChecksum(), base, sums,
-                    ownerDiffs, w::add);
+                    ownerDiffs, cfg.policy() == MirrorSetConfig.Policy.COPY, w::add);
             w.finish(false);
             sums.commit();
             return r;
@@ -387,6 +390,47 @@ final class Sender {
                 byPath.put(path, e);
             }
         }
+    }
+
+    /**
+     * Hashes the owner's new files (the scan left them unhashed) where the peer holds the same path,
+     * so that the plan can tell identical files from conflicts; the others are hashed while they are
+     * sent. Rewrites the local scan with those hashes. A file that cannot be read now is left out,
+     * as the scan leaves out what it cannot read.
+     *
+     * @return how many could not be read (then nothing is deleted)
+     */
+    private long hashWhereThePeerHasThePath(Path srcScan, Path dstScan) throws IOException {
+        Path filled = srcScan.resolveSibling(srcScan.getFileName() + ".hashed");
+        long unreadable = 0;
+        try (EntryFile.Reader s = EntryFile.open(srcScan); EntryIterator t = peerScan(dstScan);
+             EntryFile.Writer w = new EntryFile.Writer(filled, set)) {
+            for (FileEntry e = s.next(); e != null; e = s.next()) {
+                if (e.isFile() && e.hash() == null && t.seek(e.path()) != null) {
+                    Path p = PathGuard.resolveOrNull(root, e.path());
+                    try {
+                        Hashing.FileHash h = p == null ? null : Hashing.file(p, -1);
+                        if (h == null) {
+                            throw new IOException("not a path in the set");
+                        }
+                        // a file that changed size since the scan stays unhashed: its send finds the change
+                        e = h.size() == e.size() ? e.withHash(h.hash()) : e;
+                    } catch (IOException ex) {
+                        log.warn("Mirror set {}: cannot read {}: {}; nothing will be deleted", set, e.path(), ex.toString());
+                        unreadable++;
+                        ownerDiffs.byPath.remove(e.path());
+                        continue;
+                    }
+                    if (ownerDiffs.byPath.containsKey(e.path())) {
+                        ownerDiffs.byPath.put(e.path(), e);
+                    }
+                }
+                w.add(e);
+            }
+            w.finish(false);
+        }
+        Files.move(filled, srcScan, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return unreadable;
     }
 
     /** The peer's scan: the common sync itself when the peer found no difference from it. */
@@ -692,7 +736,8 @@ final class Sender {
             if (sourceChanged(file, s)) {
                 Frames.write(out, Frames.ABORT, new byte[0]);
             } else {
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
+                p.sentHash = d.hex();
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
             }
         } finally {
             if (lock != null) {
@@ -785,7 +830,8 @@ final class Sender {
             if (sourceChanged(file, s)) {
                 Frames.write(out, Frames.ABORT, new byte[0]);
             } else {
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(d.hex())));
+                p.sentHash = d.hex();
+                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
             }
         } catch (IOException e) {
             if (broken != null) {
@@ -880,6 +926,9 @@ final class Sender {
                 newBase = i.source();
             } else {
                 newBase = sourceOf(a);
+                if (newBase.isFile() && newBase.hash() == null && p.sentHash != null) {
+                    newBase = newBase.withHash(p.sentHash); // a new file, hashed as it was sent
+                }
                 if (!(a instanceof Action.SetMeta) && !sourceOf(a).isDir()) {
                     filesMoved++;
                 }

@@ -316,6 +316,46 @@ class MirrorServiceTest {
     }
 
     @Test
+    void newFilesAreHashedAsTheyAreSentAndTheManifestRecordsTheirContentHash() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            write(a.resolve("new/f" + i), "content " + i);
+        }
+        pass();
+
+        try (EntryFile.Reader r = EntryFile.open(pair.state("alpha").resolve("mirror/docs.manifest"))) {
+            int files = 0;
+            for (FileEntry e = r.next(); e != null; e = r.next()) {
+                if (e.isFile()) {
+                    files++;
+                    assertThat(e.hash()).as(e.path()).isEqualTo(Hashing.of(Files.readAllBytes(a.resolve(e.path()))));
+                }
+            }
+            assertThat(files).isEqualTo(5);
+        }
+        assertThat(pass().filesMoved()).isZero();
+    }
+
+    @Test
+    void newFilesOnBothNodesAreComparedByContentNotBySizeAndTime() throws Exception {
+        java.nio.file.attribute.FileTime t = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+        write(a.resolve("same.txt"), "identical");
+        write(b.resolve("same.txt"), "identical");
+        Files.setLastModifiedTime(b.resolve("same.txt"), t); // another time, same content
+        write(a.resolve("differs.txt"), "alpha's!!");
+        write(b.resolve("differs.txt"), "beta's!!!"); // same size and time, other content
+        Files.setLastModifiedTime(a.resolve("differs.txt"), t);
+        Files.setLastModifiedTime(b.resolve("differs.txt"), t);
+
+        pass();
+
+        assertThat(b.resolve("same.txt")).hasContent("identical");
+        assertThat(b.resolve("differs.txt")).hasContent("alpha's!!");
+        List<String> copies = Trees.named(b, ".clusterd-conflict-");
+        assertThat(copies).hasSize(1);
+        assertThat(copies.get(0)).startsWith("differs.");
+    }
+
+    @Test
     void aPeerWhoseCopyOfTheManifestDiffersGetsTheNewOneWhole() throws Exception {
         for (int i = 0; i < 10; i++) {
             write(a.resolve("f" + i), "v" + i);
