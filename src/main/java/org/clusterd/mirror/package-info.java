@@ -83,6 +83,14 @@
  * sends it whole. An owner or peer that does not know these keeps sending and receiving whole scans
  * and manifests.
  *
+ * <h2>New files</h2>
+ * On the owner of a {@code copy} set the scan leaves files the last common sync does not hold
+ * unhashed: each is hashed while it is sent (the hash the peer checks at END), and the manifest
+ * records that hash. Before planning, only the new files the peer also holds at the same path are
+ * hashed, so identical files are still told from conflicts by content. A first copy of data that is
+ * not in the page cache reads every file once instead of twice. {@code mbox} and {@code maildir} sets
+ * hash everything in the scan, as their merges compare content across paths.
+ *
  * <h2>Carried and not carried</h2>
  * Carried: content, permission bits (including setuid/setgid/sticky), modification time to the
  * nanosecond the file system keeps, owner and group (only when both nodes run as root), user extended
@@ -126,6 +134,9 @@
  * children up relative to it ({@code fstatat}); with few differences only their paths are planned and
  * the new manifest travels as changes; small files are created in landing directories (creating them
  * beside their targets queued the landing threads on one directory lock: 333 against 171 us a file).
+ * After the table was taken, new files stopped being hashed in the owner's scan (see "New files"): the
+ * full copy's scan phase went from 3.1 to 0.4-0.6 s, its total stayed the same here (14.6 and 16.5 s
+ * in two runs, rsync 5.4 and 7.9 s in the same minutes), as the sender hashes while it sends.
  * Met: no change under 2 s and at most half of rsync's, the append at most a fifth. Not met: the full
  * copy as fast as rsync without fsync. Ours makes every file durable before it lands (the issue asks
  * for it) and rsync leaves 2 GB in the page cache; writing 2 GB durably takes 6 s at this disk's best
