@@ -32,6 +32,7 @@ public final class EntryFile {
         private String last;
         private long count;
         private boolean finished;
+        private int checksum;
 
         public Writer(Path path, String id) throws IOException {
             this.path = path;
@@ -67,7 +68,8 @@ public final class EntryFile {
             out.writeByte(0);
             out.writeLong(count);
             out.flush();
-            java.nio.ByteBuffer crc = java.nio.ByteBuffer.allocate(4).putInt((int) out.checksum()).flip();
+            checksum = (int) out.checksum();
+            java.nio.ByteBuffer crc = java.nio.ByteBuffer.allocate(4).putInt(checksum).flip();
             while (crc.hasRemaining()) {
                 channel.write(crc);
             }
@@ -76,6 +78,14 @@ public final class EntryFile {
             }
             finished = true;
             channel.close();
+        }
+
+        /** The checksum {@link #finish} stored: files with the same entries and id have the same one. */
+        int checksum() {
+            if (!finished) {
+                throw new IllegalStateException("not finished: " + path);
+            }
+            return checksum;
         }
 
         @Override
@@ -187,17 +197,6 @@ public final class EntryFile {
             throw new IOException(path + ": truncated", e);
         }
         return new Reader(path, id, count);
-    }
-
-    /** The stored checksum of a complete file (its last four bytes): equal files have equal ones. */
-    static int checksum(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
-            if (ch.size() < 4 || Hashing.fill(ch, b, ch.size() - 4) != 4) {
-                throw new IOException(path + ": truncated");
-            }
-            return b.flip().getInt();
-        }
     }
 
     private static String readHeader(java.io.DataInput in) throws IOException {

@@ -21,6 +21,11 @@ public final class Hashing {
      */
     static final int CHUNK = 64 << 10;
     private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+
+    /** This thread's read buffer of {@link #CHUNK} bytes (direct), for one read at a time. */
+    static ByteBuffer chunkBuffer() {
+        return BUFFER.get();
+    }
     /** For the last block of a grown file, read whole. */
     private static final ThreadLocal<ByteBuffer> BLOCK_BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BlockSums.BLOCK));

@@ -27,13 +27,11 @@ final class LandingDirs {
     static final int COUNT = 8;
     static final String PREFIX = Excludes.TEMP_PREFIX + "landing-";
 
-    private final Path root;
     private final AtomicInteger threads = new AtomicInteger();
     private final ThreadLocal<Path> mine;
     private final Set<Path> made = ConcurrentHashMap.newKeySet();
 
     LandingDirs(Path root) {
-        this.root = root;
         this.mine = ThreadLocal.withInitial(() -> root.resolve(PREFIX + threads.getAndIncrement() % COUNT));
     }
 
@@ -63,9 +61,5 @@ final class LandingDirs {
             }
         }
         made.clear();
-    }
-
-    Path root() {
-        return root;
     }
 }

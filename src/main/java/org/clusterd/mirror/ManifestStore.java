@@ -70,6 +70,27 @@ public final class ManifestStore {
         }
     }
 
+    /**
+     * The entries of the last common sync if it is the one named {@code id}, else null (another one,
+     * none, or unreadable): one read of the file for both the check and the entries.
+     */
+    EntryFile.Reader openIf(String set, String id) {
+        Path f = file(set);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        try {
+            EntryFile.Reader r = EntryFile.open(f);
+            if (r.id().equals(id)) {
+                return r;
+            }
+            r.close();
+        } catch (IOException e) {
+            log.debug("Manifest of mirror set {} is unreadable: {}", set, e.getMessage());
+        }
+        return null;
+    }
+
     /** A new manifest being written; nothing changes until {@link Pending#commit()}. */
     public Pending begin(String set, String id) throws IOException {
         return new Pending(set, id == null ? UUID.randomUUID().toString() : id);
@@ -108,19 +129,19 @@ public final class ManifestStore {
         }
 
         public void commit() throws IOException {
-            seal();
-            publish();
-        }
-
-        /** Completes and forces the new manifest without making it the current one yet. */
-        public void seal() throws IOException {
             complete();
             force();
+            publish();
         }
 
         /** Completes the new manifest without forcing it, so that it can be read while {@link #force()} waits. */
         public void complete() throws IOException {
             writer.finish(false);
+        }
+
+        /** The completed manifest's checksum: the same entries and id give the same one on both nodes. */
+        public int checksum() {
+            return writer.checksum();
         }
 
         /** Forces the completed manifest to disk. */
@@ -130,7 +151,7 @@ public final class ManifestStore {
             }
         }
 
-        /** The sealed new manifest, to read back (for the peer) before {@link #publish()}. */
+        /** The completed new manifest, to read back (for the peer) before {@link #publish()}. */
         public Path sealedFile() {
             return temp;
         }

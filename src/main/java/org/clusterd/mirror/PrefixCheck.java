@@ -18,8 +18,6 @@ import java.util.zip.CRC32C;
  */
 final class PrefixCheck {
     private static final int SEGMENT_BLOCKS = 16;
-    private static final ThreadLocal<ByteBuffer> BUFFER =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Hashing.CHUNK));
 
     private PrefixCheck() {}
 
@@ -35,7 +33,7 @@ final class PrefixCheck {
     }
 
     private static boolean segment(FileChannel ch, long[] sums, int from, int to) {
-        ByteBuffer buf = BUFFER.get();
+        ByteBuffer buf = Hashing.chunkBuffer();
         CRC32C c = new CRC32C();
         CRC32 d = new CRC32();
         try {

@@ -360,12 +360,7 @@ final class Receiver {
                     if (manifest == null || manifestChanges != null) {
                         throw new Frames.BadFrame("manifest entries without MANIFEST_BEGIN");
                     }
-                    int n = p.readInt();
-                    for (int i = 0; i < n; i++) {
-                        FileEntry e = EntryCodec.read(p);
-                        PathGuard.check(e.path());
-                        manifest.add(e);
-                    }
+                    ChangeStream.read(p, false, Scanner.Differences.into(manifest::add));
                 }
                 case Frames.MANIFEST_CHANGES -> {
                     if (manifestChanges == null) {
@@ -416,44 +411,29 @@ final class Receiver {
      * asked for the whole manifest instead.
      */
     private final class ManifestChanges {
+        private final String baseId;
         private final EntryIterator base;
         private final ChangeMerge merge;
-        private final String why;
 
-        ManifestChanges(String baseId) throws IOException {
-            ManifestStore.Loaded mine = env.manifests().load(set);
-            if (mine.lost() || !mine.id().equals(baseId)) {
-                why = "this node's last common sync is " + (mine.lost() ? "unreadable" : mine.id()) + ", not " + baseId;
-                base = null;
-                merge = null;
-            } else {
-                why = null;
-                base = env.manifests().open(set);
-                merge = new ChangeMerge(base, manifest::add);
-            }
+        ManifestChanges(String baseId) {
+            this.baseId = baseId;
+            this.base = env.manifests().openIf(set, baseId);
+            this.merge = base == null ? null : new ChangeMerge(base, manifest::add);
         }
 
         void read(DataInputStream p) throws IOException {
-            ChangeStream.read(p, true, merge != null ? merge : new Scanner.Differences() {
-                @Override
-                public void changed(FileEntry e) {
-                    // not applicable here: the owner sends the whole manifest next
-                }
-
-                @Override
-                public void gone(String path) {
-                    // likewise
-                }
-            });
+            // without the named base the changes are read (and checked) but not applicable: the whole
+            // manifest follows
+            ChangeStream.read(p, true, merge != null ? merge : Scanner.IGNORE);
         }
 
         /** Completes, checks and publishes the rebuilt manifest; false if the owner must send it whole. */
         boolean end(long count, int checksum) throws IOException {
-            String problem = why;
+            String problem = merge == null ? "this node's last common sync is not " + baseId + " or is unreadable" : null;
             if (problem == null) {
                 merge.finish();
                 manifest.complete();
-                if (manifest.count() != count || EntryFile.checksum(manifest.sealedFile()) != checksum) {
+                if (manifest.count() != count || manifest.checksum() != checksum) {
                     problem = "the rebuilt manifest differs from the owner's (" + manifest.count() + " entries here, " + count
                             + " there, or another checksum)";
                 }

@@ -48,6 +48,21 @@ public final class Scanner {
 
         void gone(String path) throws IOException;
 
+        /** Each changed entry to {@code sink}; for streams of whole entries, which have no gone paths. */
+        static Differences into(Sink sink) {
+            return new Differences() {
+                @Override
+                public void changed(FileEntry scanned) throws IOException {
+                    sink.accept(scanned);
+                }
+
+                @Override
+                public void gone(String path) {
+                    throw new IllegalStateException("a stream of whole entries has no gone paths");
+                }
+            };
+        }
+
         /** Both, in turn. */
         static Differences both(Differences a, Differences b) {
             return new Differences() {
@@ -66,16 +81,16 @@ public final class Scanner {
         }
     }
 
-    /** Counts differences and nothing else. */
-    static final Differences COUNT_ONLY = new Differences() {
+    /** Takes differences and does nothing with them (a scan still counts them). */
+    static final Differences IGNORE = new Differences() {
         @Override
         public void changed(FileEntry scanned) {
-            // counted by the scanner
+            // ignored
         }
 
         @Override
         public void gone(String path) {
-            // counted by the scanner
+            // ignored
         }
     };
 
@@ -195,8 +210,9 @@ public final class Scanner {
      * #MAX_OPEN_DEPTH}, or where the JDK has no such stream, by whole paths.
      */
     private void walk(Path dir, String rel, int depth, SecureDirectoryStream<Path> parent) throws IOException {
-        SecureDirectoryStream<Path> open = secure && depth < MAX_OPEN_DEPTH ? open(dir, rel, parent) : null;
-        if (open == null && secure && depth < MAX_OPEN_DEPTH) {
+        boolean held = secure && depth < MAX_OPEN_DEPTH;
+        SecureDirectoryStream<Path> open = held ? open(dir, rel, parent) : null;
+        if (open == null && held && secure) {
             return; // why it cannot be read is recorded
         }
         try (SecureDirectoryStream<Path> ds = open) {
@@ -266,9 +282,13 @@ public final class Scanner {
             secure = false;
             return null;
         } catch (IOException | SecurityException e) {
-            error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
+            unreadable(rel, e.toString());
             return null;
         }
+    }
+
+    private void unreadable(String rel, String why) {
+        error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + why);
     }
 
     /** Whether directories are held open while walked; false where the JDK has no secure streams. */
@@ -282,7 +302,7 @@ public final class Scanner {
                 names.add(p.getFileName().toString());
             }
         } catch (java.nio.file.DirectoryIteratorException | SecurityException e) {
-            error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + e);
+            unreadable(rel, e.toString());
             return null;
         }
         return names.toArray(new String[0]);
@@ -322,7 +342,7 @@ public final class Scanner {
         } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
             why = e.toString();
         }
-        error("cannot read directory " + (rel.isEmpty() ? "." : rel) + ": " + why);
+        unreadable(rel, why);
         return null;
     }
 

@@ -266,8 +266,7 @@ final class Sender {
             String newId = UUID.randomUUID().toString();
             manifest = env.manifests().begin(set, newId);
             // few differences (not maildir, whose moves need every message): only their paths are planned
-            boolean changesOnly = fewDifferences && cfg.policy() != MirrorSetConfig.Policy.MAILDIR && !ownerDiffs.overflow
-                    && !peerDiffs.overflow;
+            boolean changesOnly = fewDifferences && cfg.policy() != MirrorSetConfig.Policy.MAILDIR;
             try (EntryIterator b = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryIterator b2 = sameBase ? env.manifests().open(set) : EntryIterator.empty();
                  EntryIterator s = changesOnly ? EntryIterator.empty() : EntryFile.open(srcScan);
@@ -355,8 +354,8 @@ final class Sender {
             for (String path : paths) {
                 FileEntry known = base.seek(path);
                 addIfPresent(b, known);
-                addIfPresent(s, ownerDiffs.byPath.containsKey(path) ? ownerDiffs.byPath.get(path) : known);
-                addIfPresent(t, peerDiffs.byPath.containsKey(path) ? peerDiffs.byPath.get(path) : known);
+                addIfPresent(s, ownerDiffs.at(path, known));
+                addIfPresent(t, peerDiffs.at(path, known));
             }
         }
         return Reconciler.plan(EntryIterator.of(b), EntryIterator.of(s), EntryIterator.of(t), options, this::execute);
@@ -368,10 +367,17 @@ final class Sender {
         }
     }
 
-    /** A side's differences from the last common sync (null: gone), kept up to the mass-delete floor. */
+    /**
+     * A side's differences from the last common sync (null: gone), kept up to the mass-delete floor:
+     * only used when both sides together have no more.
+     */
     private static final class FewDifferences implements Scanner.Differences {
         final Map<String, FileEntry> byPath = new HashMap<>();
-        boolean overflow;
+
+        /** This side's entry at {@code path}: its difference if it has one, else the sync's {@code known}. */
+        FileEntry at(String path, FileEntry known) {
+            return byPath.containsKey(path) ? byPath.get(path) : known;
+        }
 
         @Override
         public void changed(FileEntry scanned) {
@@ -384,9 +390,7 @@ final class Sender {
         }
 
         private void put(String path, FileEntry e) {
-            if (byPath.size() >= Reconciler.MASS_DELETE_FLOOR) {
-                overflow = true;
-            } else {
+            if (byPath.size() < Reconciler.MASS_DELETE_FLOOR) {
                 byPath.put(path, e);
             }
         }
@@ -409,10 +413,10 @@ final class Sender {
                 if (e.isFile() && e.hash() == null && t.seek(e.path()) != null) {
                     Path p = PathGuard.resolveOrNull(root, e.path());
                     try {
-                        Hashing.FileHash h = p == null ? null : Hashing.file(p, -1);
-                        if (h == null) {
+                        if (p == null) {
                             throw new IOException("not a path in the set");
                         }
+                        Hashing.FileHash h = Hashing.file(p, -1);
                         // a file that changed size since the scan stays unhashed: its send finds the change
                         e = h.size() == e.size() ? e.withHash(h.hash()) : e;
                     } catch (IOException ex) {
@@ -448,17 +452,7 @@ final class Sender {
         try (EntryFile.Writer w = new EntryFile.Writer(file, set);
              EntryIterator known = sharedBase ? env.manifests().open(set) : EntryIterator.empty()) {
             ChangeMerge merge = new ChangeMerge(known, w::add);
-            Scanner.Differences whole = new Scanner.Differences() {
-                @Override
-                public void changed(FileEntry e) throws IOException {
-                    w.add(e);
-                }
-
-                @Override
-                public void gone(String path) {
-                    throw new IllegalStateException("a whole scan has no gone paths");
-                }
-            };
+            Scanner.Differences whole = Scanner.Differences.into(w::add);
             boolean relative = false;
             boolean wholeScan = false;
             while (true) {
@@ -543,7 +537,7 @@ final class Sender {
                 }
             }
             changes.flush();
-            int checksum = EntryFile.checksum(sealed);
+            int checksum = manifest.checksum();
             send(Frames.MANIFEST_END, Frames.payload(o -> {
                 o.writeLong(count);
                 o.writeInt(checksum);
