@@ -55,24 +55,9 @@ public final class PathGuard {
      */
     public static Path resolve(Path root, String rel) throws IOException {
         check(rel);
-        String[] parts = rel.split("/");
-        Path p = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            p = p.resolve(parts[i]);
-            BasicFileAttributes a; // one lstat per parent: this runs for every file sent and received
-            try {
-                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException e) {
-                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing: " + e);
-            }
-            if (a.isSymbolicLink()) {
-                throw new RefusedPath("path " + rel + " leads through the symlink " + parts[i]);
-            }
-            if (!a.isDirectory()) {
-                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing");
-            }
-        }
-        return p.resolve(parts[parts.length - 1]);
+        int slash = rel.lastIndexOf('/');
+        Path parent = slash < 0 ? root : verifiedParent(root, rel, rel.substring(0, slash));
+        return parent.resolve(slash < 0 ? rel : rel.substring(slash + 1));
     }
 
     /** As {@link #resolve}, but null when a parent directory is missing. */
@@ -81,6 +66,70 @@ public final class PathGuard {
             return resolve(root, rel);
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
+        }
+    }
+
+    /** {@code parentRel} under root, each component checked with one lstat. */
+    private static Path verifiedParent(Path root, String rel, String parentRel) throws IOException {
+        Path p = root;
+        for (String part : parentRel.split("/")) {
+            p = p.resolve(part);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing: " + e);
+            }
+            if (a.isSymbolicLink()) {
+                throw new RefusedPath("path " + rel + " leads through the symlink " + part);
+            }
+            if (!a.isDirectory()) {
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "parent directory missing");
+            }
+        }
+        return p;
+    }
+
+    /**
+     * {@link #resolve} for one session's stream of files, which arrive in path order, a directory's
+     * files one after another: the parent checked for the previous file is reused while the next
+     * file has the same parent, instead of one lstat per component per file (three of a file's
+     * fourteen system calls across both nodes in a full copy). A check and the use of its path were
+     * never one atomic step; this widens that window from one file to one directory's run of files.
+     * Whoever moves, deletes or replaces directories calls {@link #forget()} first.
+     */
+    static final class Resolver {
+        private final Path root;
+        private String parentRel;
+        private Path parent;
+
+        Resolver(Path root) {
+            this.root = root;
+        }
+
+        /** As {@link PathGuard#resolveOrNull}, reusing the last verified parent. */
+        Path resolveOrNull(String rel) throws IOException {
+            check(rel);
+            int slash = rel.lastIndexOf('/');
+            if (slash < 0) {
+                return root.resolve(rel);
+            }
+            if (parentRel == null || !rel.regionMatches(0, parentRel, 0, slash) || parentRel.length() != slash) {
+                forget();
+                try {
+                    parent = verifiedParent(root, rel, rel.substring(0, slash));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return null;
+                }
+                parentRel = rel.substring(0, slash);
+            }
+            return parent.resolve(rel.substring(slash + 1));
+        }
+
+        /** Drops the remembered parent: the next path is checked afresh. */
+        void forget() {
+            parentRel = null;
+            parent = null;
         }
     }
 

@@ -52,6 +52,8 @@ final class Receiver {
     private String group;
     private MirrorSetConfig cfg;
     private Path root;
+    /** Resolves the paths of file and directory operations; see {@link PathGuard.Resolver}. */
+    private PathGuard.Resolver resolver;
     private Path pass;
     /** Whether the scan goes back relative to the last common sync (see {@link Frames#SCAN_CHANGES}). */
     private boolean relative;
@@ -244,6 +246,7 @@ final class Receiver {
         try {
             cfg = env.set(set);
             root = cfg.path();
+            resolver = new PathGuard.Resolver(root);
             Files.createDirectories(root);
             recoverAppend();
             ManifestStore.Loaded base = env.manifests().load(set);
@@ -315,6 +318,9 @@ final class Receiver {
                 return;
             }
             DataInputStream p = f.in();
+            if (f.type() != Frames.OP_FILE && f.type() != Frames.OP_MKDIR && f.type() != Frames.DATA) {
+                resolver.forget(); // the others may delete or replace a directory
+            }
             switch (f.type()) {
                 case Frames.OP_FILE -> {
                     FileEntry s = need(Frames.readEntry(p));
@@ -604,7 +610,10 @@ final class Receiver {
 
     private java.util.concurrent.Future<Result> file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp,
                                                      int blockSize, Map<String, byte[]> xattrs) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, s.path());
+        Path target = resolver.resolveOrNull(s.path());
+        if (t != null && t.isDir()) {
+            resolver.forget(); // a directory here is about to be replaced by the file
+        }
         boolean changed = target == null || !unchanged(target, t);
         if (!changed && tr == Action.Transfer.FULL && s.size() <= SMALL_FILE && cfg.policy() != MirrorSetConfig.Policy.MBOX
                 && smallFileBytes.tryAcquire((int) s.size())) {
@@ -1057,7 +1066,7 @@ final class Receiver {
     }
 
     private Result mkdir(FileEntry s, FileEntry t, Action.Displace dp) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, s.path());
+        Path target = resolver.resolveOrNull(s.path());
         if (target == null || !unchanged(target, t)) {
             return Result.changed("changed on this node since its scan");
         }

@@ -42,6 +42,8 @@ final class Sender {
     private final String set;
     private final String group;
     private final Path root;
+    /** Resolves the files sent, in path order; see {@link PathGuard.Resolver}. */
+    private final PathGuard.Resolver resolver;
     private DataInputStream in;
     private Socket socket;
     private Thread reader;
@@ -134,6 +136,7 @@ final class Sender {
         this.cfg = env.set(set);
         this.group = env.groupOf(set);
         this.root = cfg.path();
+        this.resolver = new PathGuard.Resolver(root);
     }
 
     PassResult run() {
@@ -669,7 +672,7 @@ final class Sender {
     }
 
     private void sendFile(Pending p, FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp) throws IOException {
-        Path file = PathGuard.resolveOrNull(root, s.path());
+        Path file = resolver.resolveOrNull(s.path());
         if (file == null || sourceChanged(file, s)) {
             localChange(p, "changed here since the scan");
             return;
@@ -805,7 +808,7 @@ final class Sender {
 
     private void sendMbox(Pending p, Action.MergeMbox m) throws IOException {
         FileEntry s = m.source();
-        Path file = PathGuard.resolveOrNull(root, s.path());
+        Path file = resolver.resolveOrNull(s.path());
         if (file == null || sourceChanged(file, s)) {
             localChange(p, "changed here since the scan");
             return;
