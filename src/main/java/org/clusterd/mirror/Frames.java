@@ -83,13 +83,17 @@ public final class Frames {
     }
 
     public static void write(OutputStream out, int type, byte[] payload) throws IOException {
-        if (payload.length > MAX_PAYLOAD) {
-            throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD);
+        write(out, type, payload, 0, payload.length);
+    }
+
+    /** One frame whose payload is {@code len} bytes of {@code buf} from {@code off}. */
+    public static void write(OutputStream out, int type, byte[] buf, int off, int len) throws IOException {
+        if (len > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + len + " bytes exceeds " + MAX_PAYLOAD);
         }
-        byte[] head = {(byte) (payload.length >>> 24), (byte) (payload.length >>> 16), (byte) (payload.length >>> 8),
-                (byte) payload.length, (byte) type};
+        byte[] head = {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) type};
         out.write(head);
-        out.write(payload);
+        out.write(buf, off, len);
     }
 
     /**

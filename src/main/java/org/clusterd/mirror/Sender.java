@@ -755,7 +755,7 @@ final class Sender {
             }
             pos += n;
             d.update(buf.array(), 0, n);
-            Frames.write(out, Frames.DATA, Arrays.copyOf(buf.array(), n));
+            Frames.write(out, Frames.DATA, buf.array(), 0, n); // out copies it before the next read
             bytesMoved += n;
         }
     }

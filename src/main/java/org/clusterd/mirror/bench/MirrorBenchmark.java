@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ import org.clusterd.mirror.PassResult;
  * <pre>
  * mvn -q -B -DskipTests package
  * java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark \
- *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3] [--warmup 3]
+ *     [--dir /var/tmp/clusterd-bench] [--files 50000] [--tree-mb 1024] [--mbox-mb 1024] [--runs 3] [--warmup 3] [--jit-warmup 2]
  * </pre>
  *
  * Both mirror nodes run in this JVM (the peak heap covers both) over TLS on 127.0.0.1; rsync runs as
@@ -50,6 +51,8 @@ import org.clusterd.mirror.PassResult;
  * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times,
  * each run after a {@code sync} (so none pays for the write-back of the one before); the incremental
  * cases follow {@code warmup} untimed passes of each tool, as the passes of a long-running daemon do.
+ * Before anything is timed, {@code jit-warmup} untimed full copies of a small side tree let the JIT
+ * compile our per-file code ({@code --jit-warmup 0} times a cold JVM's first copy instead).
  * Needs the {@code rsync} package. Leaves nothing behind but {@code --dir}, which it deletes at the end.
  */
 public final class MirrorBenchmark {
@@ -60,6 +63,7 @@ public final class MirrorBenchmark {
     private final int runs;
     private final Set<String> cases;
     private final int warmup;
+    private final int jitWarmup;
     private final Map<String, List<Double>> ours = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
@@ -69,9 +73,11 @@ public final class MirrorBenchmark {
     private int rsyncPort;
     private final List<String> fileNames = new ArrayList<>();
 
-    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs, Set<String> cases, int warmup) {
+    private MirrorBenchmark(Path dir, int files, long treeBytes, long mboxBytes, int runs, Set<String> cases, int warmup,
+                            int jitWarmup) {
         this.cases = cases;
         this.warmup = warmup;
+        this.jitWarmup = jitWarmup;
         this.dir = dir;
         this.files = files;
         this.treeBytes = treeBytes;
@@ -84,7 +90,7 @@ public final class MirrorBenchmark {
 
     private static final String USAGE = "usage: java -cp clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark"
             + " [--dir DIR (default /var/tmp/clusterd-bench, deleted and rewritten)] [--files N (50000)]"
-            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--warmup N (3)] [--cases " + String.join(",", CASES)
+            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--warmup N (3)] [--jit-warmup N (2)] [--cases " + String.join(",", CASES)
             + " (all; without full, one untimed full copy sets the others up)]";
 
     private static Set<String> cases(String value) {
@@ -117,6 +123,7 @@ public final class MirrorBenchmark {
         long mboxMb = 1024;
         int runs = 3;
         int warmup = 3;
+        int jitWarmup = 2;
         Set<String> cases = Set.copyOf(CASES);
         try {
             for (int i = 0; i < args.length; i += 2) {
@@ -136,6 +143,7 @@ public final class MirrorBenchmark {
                     case "--runs" -> runs = positive(args[i], value);
                     case "--cases" -> cases = cases(value);
                     case "--warmup" -> warmup = value.equals("0") ? 0 : positive(args[i], value);
+                    case "--jit-warmup" -> jitWarmup = value.equals("0") ? 0 : positive(args[i], value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -144,7 +152,7 @@ public final class MirrorBenchmark {
             System.err.println(USAGE);
             System.exit(2);
         }
-        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup).run();
+        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup, jitWarmup).run();
     }
 
     private void run() throws Exception {
@@ -163,6 +171,8 @@ public final class MirrorBenchmark {
         MirrorKeys.generate(keys, List.of("alpha", "beta"));
         startRsyncd();
         try {
+            warmUpJit(keys);
+            settleAfterDeletes();
             Pair last = null;
             boolean timeFull = cases.contains("full");
             for (int r = 0; r < (timeFull ? runs : 1); r++) {
@@ -207,6 +217,56 @@ public final class MirrorBenchmark {
         }
         printTable();
         deleteTree(dir);
+    }
+
+    /** Files in the side tree of the JIT warm-up (small: it compiles the per-file paths). */
+    private static final int WARM_FILES = 10_000;
+
+    /**
+     * Before anything is timed, {@code --jit-warmup} untimed full copies of a side tree of {@value
+     * #WARM_FILES} small files, each into a fresh target: a daemon that has been up has compiled its
+     * per-file code, while a JVM that has only generated the data spends a third of both cores in the
+     * JIT compiler during its first full copy (perf, this machine). rsync is native and needs none.
+     */
+    private void warmUpJit(Path keys) throws Exception {
+        if (jitWarmup == 0) {
+            return;
+        }
+        Path warmSrc = dir.resolve("warm-src");
+        byte[] buf = new byte[8192];
+        for (int i = 0; i < WARM_FILES; i++) {
+            Path f = warmSrc.resolve(String.format("d%02d/file-%05d.dat", i / 500, i));
+            Files.createDirectories(f.getParent());
+            int n = 1 + random.nextInt(buf.length);
+            fill(buf, n);
+            Files.write(f, Arrays.copyOf(buf, n));
+        }
+        for (int w = 0; w < jitWarmup; w++) {
+            // fresh targets, kept until the end: deleting them now would slow the timed runs' file creation
+            try (Pair p = new Pair(keys, warmSrc, dir.resolve("warm-ours-" + w), dir.resolve("warm-state-" + w))) {
+                timeOurs("JIT warm-up", p, false);
+            }
+        }
+    }
+
+    /**
+     * Where ext4 runs without a journal (as on the machine these figures come from), it skips inodes
+     * freed in the last 60 seconds when it creates files, reading each one's inode table block to
+     * find out: the first tool to create files after {@link #deleteTree} paid several times the
+     * system time of the second (5,000 files: 7.2 against 1.6 s). So nothing is deleted between
+     * the start and the end, and the first timed run waits until that window has closed.
+     */
+    private static final long AFTER_DELETE_MS = 65_000;
+    private long lastDelete;
+
+    private void settleAfterDeletes() throws IOException, InterruptedException {
+        quiesce();
+        long wait = lastDelete + AFTER_DELETE_MS - System.currentTimeMillis();
+        if (wait > 0) {
+            log("waiting %d s before timing: files deleted at the start must age out of ext4's recently-deleted window",
+                    (wait + 999) / 1000);
+            Thread.sleep(wait);
+        }
     }
 
     interface Change {
@@ -370,9 +430,11 @@ public final class MirrorBenchmark {
         quiesce();
         System.gc();
         resetPeaks();
+        long[] cpu = cpuTicks();
         long t = System.nanoTime();
         PassResult r = p.alpha.passNow("bench");
         double s = (System.nanoTime() - t) / 1e9;
+        String used = cpuSince(cpu);
         if (!r.ok()) {
             throw new IllegalStateException(name + ": our pass failed: " + r.reason());
         }
@@ -380,7 +442,7 @@ public final class MirrorBenchmark {
             ours.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
             peakHeap.merge(name, peakHeapBytes(), Math::max);
         }
-        log("%-24s ours   %7.2f s  (%d files, %d bytes moved)", name, s, r.filesMoved(), r.bytesMoved());
+        log("%-24s ours   %7.2f s  (%d files, %d bytes moved; %s)", name, s, r.filesMoved(), r.bytesMoved(), used);
     }
 
     private void timeRsync(String name, Path target, boolean fsync, boolean record) throws Exception {
@@ -392,6 +454,7 @@ public final class MirrorBenchmark {
         cmd.add(dir.resolve("src") + "/");
         cmd.add("rsync://127.0.0.1:" + rsyncPort + "/bench/" + rel + "/");
         quiesce();
+        long[] cpu = cpuTicks();
         long t = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -399,10 +462,37 @@ public final class MirrorBenchmark {
             throw new IllegalStateException("rsync failed: " + out);
         }
         double s = (System.nanoTime() - t) / 1e9;
+        String used = cpuSince(cpu);
         if (record) {
             (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         }
-        log("%-24s rsync%s %7.2f s", name, fsync ? "+fsync" : "", s);
+        log("%-24s rsync%s %7.2f s  (%s)", name, fsync ? "+fsync" : "", s, used);
+    }
+
+    /**
+     * The machine's CPU time so far from {@code /proc/stat} (user+nice, system+irq+softirq, iowait, in
+     * clock ticks), or null where there is none: both tools share the machine, so what a run cost
+     * is read machine-wide.
+     */
+    private static long[] cpuTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return new long[] {Long.parseLong(f[1]) + Long.parseLong(f[2]),
+                Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7]), Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The CPU seconds used since {@code before}, for the log line. */
+    private static String cpuSince(long[] before) {
+        long[] now = cpuTicks();
+        if (before == null || now == null) {
+            return "cpu n/a";
+        }
+        double hz = 100.0; // USER_HZ, 100 on Linux
+        return String.format("cpu: user %.1f s, system %.1f s, iowait %.1f s", (now[0] - before[0]) / hz,
+                (now[1] - before[1]) / hz, (now[2] - before[2]) / hz);
     }
 
     /**
@@ -470,8 +560,9 @@ public final class MirrorBenchmark {
 
     private void printTable() {
         System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback); %d files, %d MiB tree,"
-                + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed warm-up passes of each before the"
-                + " incremental cases%n", files, treeBytes >> 20, mboxBytes >> 20, runs, warmup);
+                + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed full copies of a %d-file side tree"
+                + " first (JIT warm-up); %d untimed warm-up passes of each before the incremental cases%n", files, treeBytes >> 20,
+                mboxBytes >> 20, runs, jitWarmup, WARM_FILES, warmup);
         System.out.printf("%-24s %10s %10s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
                 "rsync+fsync(s)", "ratio", "peak heap");
         for (String name : ours.keySet()) {
@@ -488,10 +579,11 @@ public final class MirrorBenchmark {
         System.out.printf(format + "%n", args);
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    private void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }
+        lastDelete = System.currentTimeMillis();
         try (var s = Files.walk(p)) {
             for (Path x : s.sorted(Collections.reverseOrder()).toList()) {
                 Files.delete(x);
