@@ -728,26 +728,29 @@ final class Receiver {
     private java.util.concurrent.Future<Result> smallFile(Path target, FileEntry s, FileEntry t, Action.Displace dp,
                                                           Map<String, byte[]> xattrs) throws IOException {
         int reserved = (int) s.size();
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(Math.max(1, reserved));
+        // the payloads themselves, not a copy: most small files arrive in one DATA frame
+        List<byte[]> data = new ArrayList<>(1);
+        long[] received = {0};
         ContentHash d = new ContentHash();
-        Transfer received;
+        Transfer transfer;
         try {
-            received = transfer(payload -> {
-                if (data.size() + payload.length > SMALL_FILE) {
+            transfer = transfer(payload -> {
+                if (received[0] + payload.length > SMALL_FILE) {
                     throw new IOException("more data than announced"); // the owner's next check aborts it
                 }
-                data.write(payload);
+                data.add(payload);
+                received[0] += payload.length;
                 d.update(payload, 0, payload.length);
             });
         } catch (IOException | RuntimeException e) {
             smallFileBytes.release(reserved);
             throw e;
         }
-        if (received.aborted()) {
+        if (transfer.aborted()) {
             smallFileBytes.release(reserved);
             return done(Result.changed("changed on the owner while it was sent"));
         }
-        if (received.problem() != null || !d.hex().equals(received.hash())) {
+        if (transfer.problem() != null || !d.hex().equals(transfer.hash())) {
             smallFileBytes.release(reserved);
             return done(Result.failed(reason(new IOException("content hash mismatch after transfer"))));
         }
@@ -756,9 +759,11 @@ final class Receiver {
             Path temp = landingTemp(target);
             try {
                 ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                ByteBuffer b = ByteBuffer.wrap(data.toByteArray());
-                while (b.hasRemaining()) {
-                    ch.write(b);
+                for (byte[] payload : data) {
+                    ByteBuffer b = ByteBuffer.wrap(payload);
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 closeQuietly(ch);
