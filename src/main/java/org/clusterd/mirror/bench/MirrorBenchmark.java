@@ -50,7 +50,8 @@ import org.clusterd.mirror.PassResult;
  * nothing changed; a pass after 1% of the files were partly rewritten; a pass after 1 MiB was
  * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times,
  * each run after a {@code sync} (so none pays for the write-back of the one before); the incremental
- * cases follow {@code warmup} untimed passes of each tool, as the passes of a long-running daemon do.
+ * cases follow {@code warmup} untimed passes of each tool after a few changed files and appended
+ * mail, as the passes of a long-running daemon do.
  * Before anything is timed, {@code jit-warmup} untimed full copies of a small side tree let the JIT
  * compile our per-file code ({@code --jit-warmup 0} times a cold JVM's first copy instead).
  * Needs the {@code rsync} package. Leaves nothing behind but {@code --dir}, which it deletes at the end.
@@ -198,6 +199,10 @@ public final class MirrorBenchmark {
             }
             Path rsyncTarget = dir.resolve("rsync-" + ((timeFull ? runs : 1) - 1));
             for (int w = 0; w < warmup; w++) {
+                // as between a daemon's passes: a few files rewritten and mail appended, so the
+                // passes being timed run code the JIT has compiled
+                changeFiles(Math.max(1, files / 1000));
+                appendToMbox(src.resolve("mail/spool"));
                 timeOurs("warm-up", last, false);
                 timeRsync("warm-up", rsyncTarget, false, false);
             }
@@ -350,7 +355,11 @@ public final class MirrorBenchmark {
     }
 
     private void changeOnePercent() throws IOException {
-        int n = Math.max(1, files / 100);
+        changeFiles(Math.max(1, files / 100));
+    }
+
+    /** Rewrites 4 KiB inside each of {@code n} files picked at random. */
+    private void changeFiles(int n) throws IOException {
         List<String> pick = new ArrayList<>(fileNames);
         Collections.shuffle(pick, new java.util.Random(random.nextLong()));
         Path data = dir.resolve("src/data");
@@ -561,7 +570,7 @@ public final class MirrorBenchmark {
     private void printTable() {
         System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback); %d files, %d MiB tree,"
                 + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed full copies of a %d-file side tree"
-                + " first (JIT warm-up); %d untimed warm-up passes of each before the incremental cases%n", files, treeBytes >> 20,
+                + " first (JIT warm-up); %d untimed warm-up passes of each (0.1%% of the files changed, mail appended) before the incremental cases%n", files, treeBytes >> 20,
                 mboxBytes >> 20, runs, jitWarmup, WARM_FILES, warmup);
         System.out.printf("%-24s %10s %10s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
                 "rsync+fsync(s)", "ratio", "peak heap");
