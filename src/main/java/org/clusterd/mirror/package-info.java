@@ -16,7 +16,7 @@
  * <li>{@link org.clusterd.mirror.ManifestStore}: the last common sync per set, crash-safe, streamed.</li>
  * <li>{@link org.clusterd.mirror.Reconciler}: the pure three-way planner.</li>
  * <li>{@code Sender} / {@code Receiver}: the two ends of a session over mutual TLS 1.3 ({@link
- * org.clusterd.mirror.MirrorTls}), framed by {@link org.clusterd.mirror.Frames}.</li>
+ * org.clusterd.mirror.MirrorTls}, AES-128-GCM preferred), framed by {@link org.clusterd.mirror.Frames}.</li>
  * </ul>
  *
  * <h2>Guarantees</h2>
@@ -113,35 +113,30 @@
  * <h2>Benchmark</h2>
  * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar
  * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
- * (needs the {@code rsync} package; {@code --cases} picks cases). Measured 2026-11-27 (afternoon) on
- * the 2-core development machine, a virtual machine whose system calls cost 2-5 us and whose disk's
- * speed swung by 5x within minutes (rsync's full copy took 7.7, 8.4 and 13.8 s in one run, 50 s in
- * another); medians of 3, the tools alternating, each run after a {@code sync}, the incremental
- * cases after 3 untimed passes of each; both nodes in one JVM (the peak heap is both):
+ * (needs the {@code rsync} package; {@code --cases} picks cases). Measured 2026-11-27 (evening) on
+ * the 2-core development machine, a virtual machine (ext4 without a journal) whose system calls cost
+ * 2-5 us and whose disk's speed swings by several times within minutes; medians of 3, the tools
+ * alternating, each run after a {@code sync}; two untimed JIT warm-up copies of a 10,000-file side
+ * tree first; the incremental cases after 3 untimed passes of each (0.1% of the files changed, mail
+ * appended); both nodes in one JVM (the peak heap is both), so they share the 2 cores:
  * <pre>
  * case                     ours (s)  rsync (s)  ratio  rsync --fsync (s)  ratio  peak heap
- * full copy                   15.29       8.41   1.82              31.65   0.48    303 MiB
- * no change                    0.33       0.71   0.47                  -      -     68 MiB
- * 1% of files changed          0.94       1.14   0.83                  -      -    146 MiB
- * 1 MiB appended to mbox       0.72       4.12   0.17                  -      -    145 MiB
+ * full copy                   13.89       8.14   1.71              30.58   0.45    226 MiB
+ * no change                    0.32       0.62   0.52                  -      -    101 MiB
+ * 1% of files changed          0.88       1.21   0.73                  -      -    145 MiB
+ * 1 MiB appended to mbox       0.72       4.44   0.16                  -      -    121 MiB
  * </pre>
- * The morning's figures were 21.39 s (rsync 10.29), 0.64 s (0.85), 1.47 s (1.22) and 1.12 s (4.96).
- * What changed since: the benchmark syncs before each timed run (rsync left its gigabyte dirty, and
- * our next sync wrote it out on our clock) and warms up; entry files are read and written through
- * unsynchronized channel buffers (a 50,000-entry manifest reads in a third of the time); hashing and
- * the append check read 64 KiB at a time, so the CPU's cache still holds what a read copied (the old
- * gigabyte's check went from 420 to 160 ms); the walk holds each directory open and looks its
- * children up relative to it ({@code fstatat}); with few differences only their paths are planned and
- * the new manifest travels as changes; small files are created in landing directories (creating them
- * beside their targets queued the landing threads on one directory lock: 333 against 171 us a file).
- * After the table was taken, new files stopped being hashed in the owner's scan (see "New files"): the
- * full copy's scan phase went from 3.1 to 0.4-0.6 s, its total stayed the same here (14.6 and 16.5 s
- * in two runs, rsync 5.4 and 7.9 s in the same minutes), as the sender hashes while it sends.
- * Met: no change under 2 s and at most half of rsync's, the append at most a fifth. Not met: the full
- * copy as fast as rsync without fsync. Ours makes every file durable before it lands (the issue asks
- * for it) and rsync leaves 2 GB in the page cache; writing 2 GB durably takes 6 s at this disk's best
- * (dd: 350 MB/s), and creating 50,000 files costs both tools the same 200-550 us each here, so the
- * copy is bound by the disk's and the file system's speed of the moment. Against {@code rsync --fsync}
- * ours takes half the time.
+ * CPU seconds of the machine per full copy (user, system): ours 9.0-9.9 and 13.2-13.8 warm (13.1
+ * and 15.2 in the first run), rsync 1.5-1.8 and 9.0-10.3, rsync --fsync 2.0 and 15-21. Our system
+ * time is rsync's plus the durable landing; our user time is mostly TLS (AES-GCM through both
+ * nodes, about 5 s for 2 GB here) and hashing on both sides. Both cores are busy for the whole
+ * copy, so it is bound by CPU here, and rsync without {@code --fsync} neither encrypts nor makes
+ * anything durable before it ends (a single {@code sync} afterwards costs little: 0.2 s of system
+ * time for 5,000 files, against 3.7 s for one fsync per file). The no-change pass is two walks of
+ * 50,000 entries, one per node, at the same time on the two cores; its kernel time (path lookups
+ * and attribute reads) is most of it, and the ratio moved between 0.47 and 0.56 in runs today.
+ * Met: no change under 2 s; the append at most a fifth of rsync's. At the limit: no change at most
+ * half of rsync's. Not met: the full copy as fast as plain rsync; against {@code rsync --fsync}, the
+ * same durability, ours takes under half the time.
  */
 package org.clusterd.mirror;
