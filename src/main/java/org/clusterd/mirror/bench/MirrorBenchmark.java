@@ -46,7 +46,8 @@ import org.clusterd.mirror.PassResult;
  *
  * Both mirror nodes run in this JVM (the peak heap covers both) over TLS on 127.0.0.1; rsync runs as
  * a daemon ({@code rsync --daemon --no-detach}) on 127.0.0.1. Cases: the first full copy into a
- * fresh directory (ours fsyncs every file, so rsync is also timed with {@code --fsync}); a pass with
+ * fresh directory (ours makes every file durable, so rsync is also timed followed by one {@code sync},
+ * and with {@code --fsync}); a pass with
  * nothing changed; a pass after 1% of the files were partly rewritten; a pass after 1 MiB was
  * appended to the mbox. The tools run alternately on the same data, each case {@code runs} times,
  * each run after a {@code sync} (so none pays for the write-back of the one before); the incremental
@@ -68,6 +69,21 @@ public final class MirrorBenchmark {
     private final Map<String, List<Double>> ours = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
     private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
+    private final Map<String, List<Double>> theirsThenSync = new LinkedHashMap<>();
+
+    /**
+     * How rsync is timed: as it is; followed by one {@code sync} inside the timing (its data then on
+     * disk as ours is, though not file by file); with {@code --fsync} (each file durable, as ours).
+     */
+    private enum Rsync {
+        PLAIN(""), THEN_SYNC(" then sync"), FSYNC("+fsync");
+
+        final String label;
+
+        Rsync(String label) {
+            this.label = label;
+        }
+    }
     private final Map<String, Long> peakHeap = new LinkedHashMap<>();
     private final SplittableRandom random = new SplittableRandom(2026);
     private Process rsyncd;
@@ -180,15 +196,17 @@ public final class MirrorBenchmark {
                 Path oursTarget = dir.resolve("ours-" + r);
                 Path rsyncTarget = dir.resolve("rsync-" + r);
                 Path rsyncFsyncTarget = dir.resolve("rsyncf-" + r);
+                Path rsyncSyncTarget = dir.resolve("rsyncs-" + r);
                 Pair p = new Pair(keys, src, oursTarget, dir.resolve("state-" + r));
                 boolean oursFirst = r % 2 == 0;
                 for (int k = 0; k < 2; k++) {
                     if ((k == 0) == oursFirst) {
                         timeOurs("full copy", p, timeFull);
                     } else {
-                        timeRsync("full copy", rsyncTarget, false, timeFull);
+                        timeRsync("full copy", rsyncTarget, Rsync.PLAIN, timeFull);
                         if (timeFull) {
-                            timeRsync("full copy", rsyncFsyncTarget, true, true);
+                            timeRsync("full copy", rsyncSyncTarget, Rsync.THEN_SYNC, true);
+                            timeRsync("full copy", rsyncFsyncTarget, Rsync.FSYNC, true);
                         }
                     }
                 }
@@ -204,7 +222,7 @@ public final class MirrorBenchmark {
                 changeFiles(Math.max(1, files / 1000));
                 appendToMbox(src.resolve("mail/spool"));
                 timeOurs("warm-up", last, false);
-                timeRsync("warm-up", rsyncTarget, false, false);
+                timeRsync("warm-up", rsyncTarget, Rsync.PLAIN, false);
             }
             for (int r = 0; r < runs && cases.contains("nochange"); r++) {
                 alternate(r, "no change", last, rsyncTarget, () -> { });
@@ -282,9 +300,9 @@ public final class MirrorBenchmark {
         change.apply();
         if (r % 2 == 0) {
             timeOurs(name, p, true);
-            timeRsync(name, rsyncTarget, false, true);
+            timeRsync(name, rsyncTarget, Rsync.PLAIN, true);
         } else {
-            timeRsync(name, rsyncTarget, false, true);
+            timeRsync(name, rsyncTarget, Rsync.PLAIN, true);
             timeOurs(name, p, true);
         }
     }
@@ -454,10 +472,10 @@ public final class MirrorBenchmark {
         log("%-24s ours   %7.2f s  (%d files, %d bytes moved; %s)", name, s, r.filesMoved(), r.bytesMoved(), used);
     }
 
-    private void timeRsync(String name, Path target, boolean fsync, boolean record) throws Exception {
+    private void timeRsync(String name, Path target, Rsync how, boolean record) throws Exception {
         String rel = dir.relativize(target).toString();
         List<String> cmd = new ArrayList<>(List.of("rsync", "-a", "--delete"));
-        if (fsync) {
+        if (how == Rsync.FSYNC) {
             cmd.add("--fsync");
         }
         cmd.add(dir.resolve("src") + "/");
@@ -470,12 +488,20 @@ public final class MirrorBenchmark {
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("rsync failed: " + out);
         }
+        if (how == Rsync.THEN_SYNC) {
+            quiesce();
+        }
         double s = (System.nanoTime() - t) / 1e9;
         String used = cpuSince(cpu);
         if (record) {
-            (fsync ? theirsFsync : theirs).computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+            Map<String, List<Double>> into = switch (how) {
+                case PLAIN -> theirs;
+                case THEN_SYNC -> theirsThenSync;
+                case FSYNC -> theirsFsync;
+            };
+            into.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         }
-        log("%-24s rsync%s %7.2f s  (%s)", name, fsync ? "+fsync" : "", s, used);
+        log("%-24s rsync%s %7.2f s  (%s)", name, how.label, s, used);
     }
 
     /**
@@ -572,16 +598,19 @@ public final class MirrorBenchmark {
                 + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed full copies of a %d-file side tree"
                 + " first (JIT warm-up); %d untimed warm-up passes of each (0.1%% of the files changed, mail appended) before the incremental cases%n", files, treeBytes >> 20,
                 mboxBytes >> 20, runs, jitWarmup, WARM_FILES, warmup);
-        System.out.printf("%-24s %10s %10s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
-                "rsync+fsync(s)", "ratio", "peak heap");
+        System.out.printf("%-24s %10s %10s %8s %16s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
+                "rsync+sync (s)", "ratio", "rsync+fsync(s)", "ratio", "peak heap");
         for (String name : ours.keySet()) {
             double o = median(ours.get(name));
             double r = median(theirs.get(name));
-            double f = median(theirsFsync.get(name));
-            System.out.printf("%-24s %10.2f %10.2f %8.2f %14s %8s %9d MiB%n", name, o, r, o / r,
-                    Double.isNaN(f) ? "-" : String.format("%.2f", f), Double.isNaN(f) ? "-" : String.format("%.2f", o / f),
-                    peakHeap.get(name) >> 20);
+            System.out.printf("%-24s %10.2f %10.2f %8.2f %16s %8s %14s %8s %9d MiB%n", name, o, r, o / r,
+                    orDash(median(theirsThenSync.get(name))), orDash(o / median(theirsThenSync.get(name))),
+                    orDash(median(theirsFsync.get(name))), orDash(o / median(theirsFsync.get(name))), peakHeap.get(name) >> 20);
         }
+    }
+
+    private static String orDash(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.2f", v);
     }
 
     private static void log(String format, Object... args) {
