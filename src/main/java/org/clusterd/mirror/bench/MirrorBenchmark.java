@@ -277,10 +277,13 @@ public final class MirrorBenchmark {
      * freed in the last 60 seconds when it creates files, reading each one's inode table block to
      * find out: the first tool to create files after {@link #deleteTree} paid several times the
      * system time of the second (5,000 files: 7.2 against 1.6 s). So nothing is deleted between
-     * the start and the end, and the first timed run waits until that window has closed.
+     * the start and the end, and the first timed run waits until that window has closed, counted
+     * from this program's start too (the last run's own clean-up may have ended seconds before; a
+     * rsync full copy then took 35 s instead of 6). After a {@code sync} the window is 60 s; while
+     * the inode table is dirty it is six minutes.
      */
     private static final long AFTER_DELETE_MS = 65_000;
-    private long lastDelete;
+    private long lastDelete = System.currentTimeMillis();
 
     private void settleAfterDeletes() throws IOException, InterruptedException {
         quiesce();
