@@ -115,28 +115,32 @@
  * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
  * (needs the {@code rsync} package; {@code --cases} picks cases). Measured 2026-11-27 (evening) on
  * the 2-core development machine, a virtual machine (ext4 without a journal) whose system calls cost
- * 2-5 us and whose disk's speed swings by several times within minutes; medians of 3, the tools
- * alternating, each run after a {@code sync}; two untimed JIT warm-up copies of a 10,000-file side
- * tree first; the incremental cases after 3 untimed passes of each (0.1% of the files changed, mail
- * appended); both nodes in one JVM (the peak heap is both), so they share the 2 cores:
+ * 2-5 us and whose disk's and file system's speed swing by several times within minutes; medians of
+ * 3, the tools alternating, each run after a {@code sync}; two untimed JIT warm-up copies of a
+ * 10,000-file side tree first; the incremental cases after 3 untimed passes of each (0.1% of the
+ * files changed, mail appended); both nodes in one JVM (the peak heap is both), so they share the 2
+ * cores. rsync is timed as it is, followed by one {@code sync} inside the timing, and with {@code
+ * --fsync}:
  * <pre>
- * case                     ours (s)  rsync (s)  ratio  rsync --fsync (s)  ratio  peak heap
- * full copy                   13.89       8.14   1.71              30.58   0.45    226 MiB
- * no change                    0.32       0.62   0.52                  -      -    101 MiB
- * 1% of files changed          0.88       1.21   0.73                  -      -    145 MiB
- * 1 MiB appended to mbox       0.72       4.44   0.16                  -      -    121 MiB
+ * case                    ours (s)  rsync (s)  ratio  rsync+sync (s)  ratio  rsync+fsync (s)  ratio  peak heap
+ * full copy                  13.82       8.96   1.54           12.80   1.08            33.38   0.41    248 MiB
+ * no change                   0.33       0.75   0.44               -      -                -      -    109 MiB
+ * 1% of files changed         0.85       1.20   0.71               -      -                -      -    145 MiB
+ * 1 MiB appended to mbox      0.64       2.72   0.24               -      -                -      -    105 MiB
  * </pre>
- * CPU seconds of the machine per full copy (user, system): ours 9.0-9.9 and 13.2-13.8 warm (13.1
- * and 15.2 in the first run), rsync 1.5-1.8 and 9.0-10.3, rsync --fsync 2.0 and 15-21. Our system
- * time is rsync's plus the durable landing; our user time is mostly TLS (AES-GCM through both
- * nodes, about 5 s for 2 GB here) and hashing on both sides. Both cores are busy for the whole
- * copy, so it is bound by CPU here, and rsync without {@code --fsync} neither encrypts nor makes
- * anything durable before it ends (a single {@code sync} afterwards costs little: 0.2 s of system
- * time for 5,000 files, against 3.7 s for one fsync per file). The no-change pass is two walks of
- * 50,000 entries, one per node, at the same time on the two cores; its kernel time (path lookups
- * and attribute reads) is most of it, and the ratio moved between 0.47 and 0.56 in runs today.
- * Met: no change under 2 s; the append at most a fifth of rsync's. At the limit: no change at most
- * half of rsync's. Not met: the full copy as fast as plain rsync; against {@code rsync --fsync}, the
- * same durability, ours takes under half the time.
+ * Two more whole runs the same evening gave full copy 1.71 and 0.81 (rsync's runs took 5.9 to 35 s),
+ * no change 0.52 and 0.52, 1% 0.73 and 0.65, append 0.16 and 0.15: ours moved little (full copy
+ * 11.8-16.7 s, no change 0.23-0.34 s, append 0.52-0.80 s), rsync's times moved a lot.
+ * CPU seconds of the machine per full copy (user, system): ours 7-10 and 12-14 warm, rsync 1.3-1.8
+ * and 8-11 (up to 37 in its slow runs), rsync --fsync 2 and 15-24. Our system time is rsync's plus
+ * the durable landing; our user time is mostly TLS (AES-GCM through both nodes, about 5 s for 2 GB
+ * here) and hashing on both sides. Both cores are busy for the whole copy, so it is bound by CPU
+ * here; rsync without {@code --fsync} neither encrypts nor makes anything durable before it ends.
+ * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
+ * cores; kernel path lookups and attribute reads are most of it.
+ * Met: no change under 2 s. Met in some runs and not in others, as rsync's time moves: no change at
+ * most half of rsync's (0.44-0.56), the append at most a fifth (0.15-0.24). Not met: the full copy
+ * as fast as plain rsync; against rsync followed by one sync it is about even (1.08), against
+ * {@code rsync --fsync}, the same per-file durability, it takes under half the time.
  */
 package org.clusterd.mirror;
