@@ -62,11 +62,7 @@ public final class PathGuard {
 
     /** As {@link #resolve}, but null when a parent directory is missing. */
     public static Path resolveOrNull(Path root, String rel) throws IOException {
-        try {
-            return resolve(root, rel);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        }
+        return new Resolver(root).resolveOrNull(rel);
     }
 
     /** {@code parentRel} under root, each component checked with one lstat. */

@@ -318,7 +318,7 @@ final class Receiver {
                 return;
             }
             DataInputStream p = f.in();
-            if (f.type() != Frames.OP_FILE && f.type() != Frames.OP_MKDIR && f.type() != Frames.DATA) {
+            if (f.type() != Frames.OP_FILE && f.type() != Frames.OP_MKDIR) {
                 resolver.forget(); // the others may delete or replace a directory
             }
             switch (f.type()) {
@@ -730,16 +730,14 @@ final class Receiver {
         int reserved = (int) s.size();
         // the payloads themselves, not a copy: most small files arrive in one DATA frame
         List<byte[]> data = new ArrayList<>(1);
-        long[] received = {0};
-        ContentHash d = new ContentHash();
+        ContentHash d = new ContentHash(); // its length() is what arrived so far
         Transfer transfer;
         try {
             transfer = transfer(payload -> {
-                if (received[0] + payload.length > SMALL_FILE) {
+                if (d.length() + payload.length > SMALL_FILE) {
                     throw new IOException("more data than announced"); // the owner's next check aborts it
                 }
                 data.add(payload);
-                received[0] += payload.length;
                 d.update(payload, 0, payload.length);
             });
         } catch (IOException | RuntimeException e) {

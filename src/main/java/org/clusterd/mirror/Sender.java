@@ -414,7 +414,7 @@ final class Sender {
              EntryFile.Writer w = new EntryFile.Writer(filled, set)) {
             for (FileEntry e = s.next(); e != null; e = s.next()) {
                 if (e.isFile() && e.hash() == null && t.seek(e.path()) != null) {
-                    Path p = PathGuard.resolveOrNull(root, e.path());
+                    Path p = resolver.resolveOrNull(e.path());
                     try {
                         if (p == null) {
                             throw new IOException("not a path in the set");

@@ -133,6 +133,11 @@ public final class MirrorBenchmark {
         throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
     }
 
+    /** A number of passes: 0 or {@link #positive}. */
+    private static int count(String option, String value) {
+        return value.equals("0") ? 0 : positive(option, value);
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("/var/tmp/clusterd-bench");
         int files = 50_000;
@@ -159,8 +164,8 @@ public final class MirrorBenchmark {
                     case "--mbox-mb" -> mboxMb = positive(args[i], value);
                     case "--runs" -> runs = positive(args[i], value);
                     case "--cases" -> cases = cases(value);
-                    case "--warmup" -> warmup = value.equals("0") ? 0 : positive(args[i], value);
-                    case "--jit-warmup" -> jitWarmup = value.equals("0") ? 0 : positive(args[i], value);
+                    case "--warmup" -> warmup = count(args[i], value);
+                    case "--jit-warmup" -> jitWarmup = count(args[i], value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -606,9 +611,10 @@ public final class MirrorBenchmark {
         for (String name : ours.keySet()) {
             double o = median(ours.get(name));
             double r = median(theirs.get(name));
+            double rs = median(theirsThenSync.get(name));
+            double rf = median(theirsFsync.get(name));
             System.out.printf("%-24s %10.2f %10.2f %8.2f %16s %8s %14s %8s %9d MiB%n", name, o, r, o / r,
-                    orDash(median(theirsThenSync.get(name))), orDash(o / median(theirsThenSync.get(name))),
-                    orDash(median(theirsFsync.get(name))), orDash(o / median(theirsFsync.get(name))), peakHeap.get(name) >> 20);
+                    orDash(rs), orDash(o / rs), orDash(rf), orDash(o / rf), peakHeap.get(name) >> 20);
         }
     }
 
