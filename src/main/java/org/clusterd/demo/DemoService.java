@@ -151,7 +151,9 @@ public final class DemoService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        ticker.shutdownNow();
+        // shutdown(), not shutdownNow(): interrupting a TICK in the middle of its write closes the
+        // journal's FileChannel (it is interruptible), and STOP could then not be written
+        ticker.shutdown();
         try {
             if (!ticker.awaitTermination(2, TimeUnit.SECONDS)) {
                 log.warn("tick thread did not stop within 2 s");
