@@ -67,26 +67,35 @@ public final class MirrorBenchmark {
     private final int warmup;
     private final int jitWarmup;
     private final Map<String, List<Double>> ours = new LinkedHashMap<>();
-    private final Map<String, List<Double>> theirs = new LinkedHashMap<>();
-    private final Map<String, List<Double>> theirsFsync = new LinkedHashMap<>();
-    private final Map<String, List<Double>> theirsThenSync = new LinkedHashMap<>();
+    /** rsync's times, by how it was run. */
+    private final Map<Rsync, Map<String, List<Double>>> theirs = new java.util.EnumMap<>(Rsync.class);
 
     /**
      * How rsync is timed: as it is; followed by one {@code sync} inside the timing (its data then on
-     * disk as ours is, though not file by file); with {@code --fsync} (each file durable, as ours).
+     * disk as ours is, though not file by file); with {@code --fsync} (each file durable, as ours);
+     * over ssh with AES-128-GCM (encrypted, as ours), as it is and followed by one {@code sync}.
      */
     private enum Rsync {
-        PLAIN(""), THEN_SYNC(" then sync"), FSYNC("+fsync");
+        PLAIN("", false, false, false), THEN_SYNC(" then sync", false, true, false), FSYNC("+fsync", false, false, true),
+        SSH(" over ssh", true, false, false), SSH_THEN_SYNC(" over ssh then sync", true, true, false);
 
         final String label;
+        final boolean ssh;
+        final boolean thenSync;
+        final boolean fsync;
 
-        Rsync(String label) {
+        Rsync(String label, boolean ssh, boolean thenSync, boolean fsync) {
             this.label = label;
+            this.ssh = ssh;
+            this.thenSync = thenSync;
+            this.fsync = fsync;
         }
     }
     private final Map<String, Long> peakHeap = new LinkedHashMap<>();
     private final SplittableRandom random = new SplittableRandom(2026);
     private Process rsyncd;
+    /** The ssh server rsync's encrypted runs go through, or null where this machine has none. */
+    private SshDaemon sshd;
     private int rsyncPort;
     private final List<String> fileNames = new ArrayList<>();
 
@@ -107,7 +116,7 @@ public final class MirrorBenchmark {
 
     private static final String USAGE = "usage: java -cp clusterd.jar org.clusterd.mirror.bench.MirrorBenchmark"
             + " [--dir DIR (default /var/tmp/clusterd-bench, deleted and rewritten)] [--files N (50000)]"
-            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--warmup N (3)] [--jit-warmup N (2)] [--cases " + String.join(",", CASES)
+            + " [--tree-mb MB (1024)] [--mbox-mb MB (1024)] [--runs N (3)] [--warmup N (3)] [--jit-warmup N (4)] [--cases " + String.join(",", CASES)
             + " (all; without full, one untimed full copy sets the others up)]";
 
     private static Set<String> cases(String value) {
@@ -145,7 +154,7 @@ public final class MirrorBenchmark {
         long mboxMb = 1024;
         int runs = 3;
         int warmup = 3;
-        int jitWarmup = 2;
+        int jitWarmup = 4;
         Set<String> cases = Set.copyOf(CASES);
         try {
             for (int i = 0; i < args.length; i += 2) {
@@ -192,6 +201,7 @@ public final class MirrorBenchmark {
         Path keys = dir.resolve("keys");
         MirrorKeys.generate(keys, List.of("alpha", "beta"));
         startRsyncd();
+        sshd = SshDaemon.start(dir.resolve("ssh"));
         try {
             warmUpJit(keys);
             settleAfterDeletes();
@@ -200,8 +210,6 @@ public final class MirrorBenchmark {
             for (int r = 0; r < (timeFull ? runs : 1); r++) {
                 Path oursTarget = dir.resolve("ours-" + r);
                 Path rsyncTarget = dir.resolve("rsync-" + r);
-                Path rsyncFsyncTarget = dir.resolve("rsyncf-" + r);
-                Path rsyncSyncTarget = dir.resolve("rsyncs-" + r);
                 Pair p = new Pair(keys, src, oursTarget, dir.resolve("state-" + r));
                 boolean oursFirst = r % 2 == 0;
                 for (int k = 0; k < 2; k++) {
@@ -209,9 +217,10 @@ public final class MirrorBenchmark {
                         timeOurs("full copy", p, timeFull);
                     } else {
                         timeRsync("full copy", rsyncTarget, Rsync.PLAIN, timeFull);
-                        if (timeFull) {
-                            timeRsync("full copy", rsyncSyncTarget, Rsync.THEN_SYNC, true);
-                            timeRsync("full copy", rsyncFsyncTarget, Rsync.FSYNC, true);
+                        for (Rsync how : Rsync.values()) {
+                            if (timeFull && how != Rsync.PLAIN && (!how.ssh || sshd != null)) {
+                                timeRsync("full copy", dir.resolve("rsync-" + how.name().toLowerCase() + "-" + r), how, true);
+                            }
                         }
                     }
                 }
@@ -242,17 +251,20 @@ public final class MirrorBenchmark {
         } finally {
             rsyncd.destroy();
             rsyncd.waitFor(10, TimeUnit.SECONDS);
+            if (sshd != null) {
+                sshd.close();
+            }
         }
         printTable();
         deleteTree(dir);
     }
 
-    /** Files in the side tree of the JIT warm-up (small: it compiles the per-file paths). */
+    /** Files in the side tree of the JIT warm-up (with bytes and mbox in the benchmark's proportion). */
     private static final int WARM_FILES = 10_000;
 
     /**
      * Before anything is timed, {@code --jit-warmup} untimed full copies of a side tree of {@value
-     * #WARM_FILES} small files, each into a fresh target: a daemon that has been up has compiled its
+     * #WARM_FILES} files, each into a fresh target: a daemon that has been up has compiled its
      * per-file code, while a JVM that has only generated the data spends a third of both cores in the
      * JIT compiler during its first full copy (perf, this machine). rsync is native and needs none.
      */
@@ -261,14 +273,10 @@ public final class MirrorBenchmark {
             return;
         }
         Path warmSrc = dir.resolve("warm-src");
-        byte[] buf = new byte[8192];
-        for (int i = 0; i < WARM_FILES; i++) {
-            Path f = warmSrc.resolve(String.format("d%02d/file-%05d.dat", i / 500, i));
-            Files.createDirectories(f.getParent());
-            int n = 1 + random.nextInt(buf.length);
-            fill(buf, n);
-            Files.write(f, Arrays.copyOf(buf, n));
-        }
+        // the benchmark's mix of sizes and its mbox, scaled down: a side tree of small files only left
+        // the large-file and mbox paths cold, and C2 then took a tenth of the timed copy's CPU (perf)
+        int warmFiles = Math.min(files, WARM_FILES);
+        generate(warmSrc, warmFiles, treeBytes * warmFiles / files, mboxBytes * warmFiles / files, new ArrayList<>());
         for (int w = 0; w < jitWarmup; w++) {
             // fresh targets, kept until the end: deleting them now would slow the timed runs' file creation
             try (Pair p = new Pair(keys, warmSrc, dir.resolve("warm-ours-" + w), dir.resolve("warm-state-" + w))) {
@@ -317,7 +325,13 @@ public final class MirrorBenchmark {
 
     // ------------------------------------------------------------------ the data
 
+    /** The benchmark's tree: {@code files} files of mixed sizes in {@code treeBytes}, and the mbox. */
     private void generate(Path src) throws IOException {
+        generate(src, files, treeBytes, mboxBytes, fileNames);
+    }
+
+    /** A tree like the benchmark's in {@code src}, its file names added to {@code names}. */
+    private void generate(Path src, int files, long treeBytes, long mboxBytes, List<String> names) throws IOException {
         Path data = src.resolve("data");
         int perDir = 100;
         long avg = treeBytes / files;
@@ -334,7 +348,7 @@ public final class MirrorBenchmark {
                 size = avg * 4 + random.nextLong(Math.max(2, avg * 16));
             }
             String name = String.format("d%03d/s%02d/file-%06d.dat", i / (perDir * 10), (i / perDir) % 10, i);
-            fileNames.add(name);
+            names.add(name);
             Path f = data.resolve(name);
             Files.createDirectories(f.getParent());
             try (OutputStream out = Files.newOutputStream(f)) {
@@ -483,11 +497,15 @@ public final class MirrorBenchmark {
     private void timeRsync(String name, Path target, Rsync how, boolean record) throws Exception {
         String rel = dir.relativize(target).toString();
         List<String> cmd = new ArrayList<>(List.of("rsync", "-a", "--delete"));
-        if (how == Rsync.FSYNC) {
+        if (how.fsync) {
             cmd.add("--fsync");
         }
+        if (how.ssh) {
+            cmd.add("-e");
+            cmd.add(sshd.command());
+        }
         cmd.add(dir.resolve("src") + "/");
-        cmd.add("rsync://127.0.0.1:" + rsyncPort + "/bench/" + rel + "/");
+        cmd.add(how.ssh ? "root@127.0.0.1:" + target + "/" : "rsync://127.0.0.1:" + rsyncPort + "/bench/" + rel + "/");
         quiesce();
         long[] cpu = cpuTicks();
         long t = System.nanoTime();
@@ -496,17 +514,13 @@ public final class MirrorBenchmark {
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("rsync failed: " + out);
         }
-        if (how == Rsync.THEN_SYNC) {
+        if (how.thenSync) {
             quiesce();
         }
         double s = (System.nanoTime() - t) / 1e9;
         String used = cpuSince(cpu);
         if (record) {
-            Map<String, List<Double>> into = switch (how) {
-                case PLAIN -> theirs;
-                case THEN_SYNC -> theirsThenSync;
-                case FSYNC -> theirsFsync;
-            };
+            Map<String, List<Double>> into = theirs.computeIfAbsent(how, k -> new LinkedHashMap<>());
             into.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         }
         log("%-24s rsync%s %7.2f s  (%s)", name, how.label, s, used);
@@ -602,19 +616,32 @@ public final class MirrorBenchmark {
     }
 
     private void printTable() {
-        System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback); %d files, %d MiB tree,"
+        System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback; for the full copy also over ssh"
+                + " with " + SshDaemon.CIPHER + "); %d files, %d MiB tree,"
                 + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed full copies of a %d-file side tree"
-                + " first (JIT warm-up); %d untimed warm-up passes of each (0.1%% of the files changed, mail appended) before the incremental cases%n", files, treeBytes >> 20,
-                mboxBytes >> 20, runs, jitWarmup, WARM_FILES, warmup);
-        System.out.printf("%-24s %10s %10s %8s %16s %8s %14s %8s %12s%n", "case", "ours (s)", "rsync (s)", "ratio",
-                "rsync+sync (s)", "ratio", "rsync+fsync(s)", "ratio", "peak heap");
+                + " of the same mix first (JIT warm-up); %d untimed warm-up passes of each (0.1%% of the files changed, mail appended)"
+                + " before the incremental cases%n", files, treeBytes >> 20, mboxBytes >> 20, runs, jitWarmup,
+                Math.min(files, WARM_FILES), warmup);
+        List<Rsync> shown = new ArrayList<>();
+        StringBuilder head = new StringBuilder(String.format("%-24s %10s", "case", "ours (s)"));
+        for (Rsync how : Rsync.values()) {
+            if (theirs.containsKey(how)) {
+                shown.add(how);
+                head.append(String.format(" %" + (how.label.length() + 10) + "s %6s", "rsync" + how.label + " (s)", "ratio"));
+            }
+        }
+        System.out.println(head.append(String.format(" %12s", "peak heap")));
         for (String name : ours.keySet()) {
             double o = median(ours.get(name));
-            double r = median(theirs.get(name));
-            double rs = median(theirsThenSync.get(name));
-            double rf = median(theirsFsync.get(name));
-            System.out.printf("%-24s %10.2f %10.2f %8.2f %16s %8s %14s %8s %9d MiB%n", name, o, r, o / r,
-                    orDash(rs), orDash(o / rs), orDash(rf), orDash(o / rf), peakHeap.get(name) >> 20);
+            StringBuilder line = new StringBuilder(String.format("%-24s %10.2f", name, o));
+            for (Rsync how : shown) {
+                double r = median(theirs.get(how).get(name));
+                line.append(String.format(" %" + (how.label.length() + 10) + "s %6s", orDash(r), orDash(o / r)));
+            }
+            System.out.println(line.append(String.format(" %8d MiB", peakHeap.get(name) >> 20)));
+        }
+        if (sshd == null) {
+            System.out.println("(no rsync over ssh: this machine has no /usr/sbin/sshd; apt-get install openssh-server adds it)");
         }
     }
 
