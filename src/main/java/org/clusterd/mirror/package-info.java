@@ -113,34 +113,36 @@
  * <h2>Benchmark</h2>
  * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar
  * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
- * (needs the {@code rsync} package; {@code --cases} picks cases). Measured 2026-11-27 (evening) on
- * the 2-core development machine, a virtual machine (ext4 without a journal) whose system calls cost
- * 2-5 us and whose disk's and file system's speed swing by several times within minutes; medians of
- * 3, the tools alternating, each run after a {@code sync}; two untimed JIT warm-up copies of a
- * 10,000-file side tree first; the incremental cases after 3 untimed passes of each (0.1% of the
- * files changed, mail appended); both nodes in one JVM (the peak heap is both), so they share the 2
- * cores. rsync is timed as it is, followed by one {@code sync} inside the timing, and with {@code
- * --fsync}:
+ * (as root; needs the {@code rsync} package, and {@code openssh-server} for the ssh columns; {@code
+ * --cases} picks cases). Measured 2026-11-27 on the 2-core development machine, a virtual machine
+ * (ext4 without a journal) whose system calls cost 2-5 us; medians of 3, the tools alternating, each
+ * run after a {@code sync}; four untimed JIT warm-up copies of a side tree of the same mix at a fifth
+ * of the size first; before each full copy the page cache dropped and the source read back, so every
+ * tool starts with the same free memory; the incremental cases after 3 untimed passes of each (0.1%
+ * of the files changed, mail appended); both nodes in one JVM (the peak heap is both), so they share
+ * the 2 cores. rsync's full copy is timed as it is, followed by one {@code sync} inside the timing,
+ * with {@code --fsync}, and over ssh with AES-128-GCM (as it is and followed by one {@code sync}):
  * <pre>
- * case                    ours (s)  rsync (s)  ratio  rsync+sync (s)  ratio  rsync+fsync (s)  ratio  peak heap
- * full copy                  13.82       8.96   1.54           12.80   1.08            33.38   0.41    248 MiB
- * no change                   0.33       0.75   0.44               -      -                -      -    109 MiB
- * 1% of files changed         0.85       1.20   0.71               -      -                -      -    145 MiB
- * 1 MiB appended to mbox      0.64       2.72   0.24               -      -                -      -    105 MiB
+ * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  ssh (s)  ratio  ssh+sync (s)  ratio  peak heap
+ * full copy                  12.01       5.64   2.13      10.67   1.13       27.80   0.43    10.33   1.16         15.06   0.80    216 MiB
+ * no change                   0.37       0.84   0.45          -      -           -      -        -      -             -      -     69 MiB
+ * 1% of files changed         1.00       1.34   0.74          -      -           -      -        -      -             -      -    145 MiB
+ * 1 MiB appended to mbox      0.64       3.93   0.16          -      -           -      -        -      -             -      -    117 MiB
  * </pre>
- * Two more whole runs the same evening gave full copy 1.71 and 0.81 (rsync's runs took 5.9 to 35 s),
- * no change 0.52 and 0.52, 1% 0.73 and 0.65, append 0.16 and 0.15: ours moved little (full copy
- * 11.8-16.7 s, no change 0.23-0.34 s, append 0.52-0.80 s), rsync's times moved a lot.
- * CPU seconds of the machine per full copy (user, system): ours 7-10 and 12-14 warm, rsync 1.3-1.8
- * and 8-11 (up to 37 in its slow runs), rsync --fsync 2 and 15-24. Our system time is rsync's plus
- * the durable landing; our user time is mostly TLS (AES-GCM through both nodes, about 5 s for 2 GB
- * here) and hashing on both sides. Both cores are busy for the whole copy, so it is bound by CPU
- * here; rsync without {@code --fsync} neither encrypts nor makes anything durable before it ends.
+ * With the same free memory before every full copy, rsync's full copy is steady (5.1-6.0 s); before
+ * the page cache was dropped, runs that came after 2 GB of other copies took up to 28 s with 4 times
+ * the system time, which made earlier ratios look better than they were. Ours: 11.2-15.2 s.
+ * CPU seconds of the machine per full copy (user, system): ours 8.6-13.8 and 10.4-12.8, rsync 1.1-1.8
+ * and 6.5-8.3, rsync over ssh 4.4-5.5 and 11.8-12.8. Our user time: AES-128-GCM through the JDK's
+ * TLS on both nodes (0.82 s per GB encrypted and decrypted in the JDK alone; with the copies through
+ * the TLS streams about 2.5 s in the JVM's stubs, perf), Murmur3 hashing on both sides (about 1.7 s),
+ * the rest per-file work. Both cores are busy for the whole copy, so it is bound by CPU here; rsync
+ * without ssh neither encrypts nor makes anything durable before it ends.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s. Met in some runs and not in others, as rsync's time moves: no change at
- * most half of rsync's (0.44-0.56), the append at most a fifth (0.15-0.24). Not met: the full copy
- * as fast as plain rsync; against rsync followed by one sync it is about even (1.08), against
- * {@code rsync --fsync}, the same per-file durability, it takes under half the time.
+ * Met: no change under 2 s and at most half of rsync's (0.45); the append at most a fifth (0.16).
+ * Not met: the full copy as fast as plain rsync (2.13). Against rsync followed by one sync it takes
+ * 1.13 times as long, against rsync over ssh 1.16, against rsync over ssh then sync 0.80, against
+ * {@code rsync --fsync}, the same per-file durability, under half.
  */
 package org.clusterd.mirror;

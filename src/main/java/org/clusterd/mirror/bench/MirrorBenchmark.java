@@ -214,11 +214,14 @@ public final class MirrorBenchmark {
                 boolean oursFirst = r % 2 == 0;
                 for (int k = 0; k < 2; k++) {
                     if ((k == 0) == oursFirst) {
+                        evenMemory(src);
                         timeOurs("full copy", p, timeFull);
                     } else {
+                        evenMemory(src);
                         timeRsync("full copy", rsyncTarget, Rsync.PLAIN, timeFull);
                         for (Rsync how : Rsync.values()) {
                             if (timeFull && how != Rsync.PLAIN && (!how.ssh || sshd != null)) {
+                                evenMemory(src);
                                 timeRsync("full copy", dir.resolve("rsync-" + how.name().toLowerCase() + "-" + r), how, true);
                             }
                         }
@@ -307,6 +310,42 @@ public final class MirrorBenchmark {
             Thread.sleep(wait);
         }
     }
+
+    private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
+
+    /**
+     * Before each full copy, the same memory for every tool: the page cache dropped (after a sync,
+     * so only clean pages go) and the source read back into it. Each full copy leaves 2 GB more
+     * cached; once memory was full, every later copy also paid for reclaiming pages, and the tool
+     * that ran then took up to 4 times its system time. Needs root; without it, a note and no change.
+     * The incremental cases keep their caches, as a daemon's would between passes.
+     */
+    private void evenMemory(Path src) throws IOException, InterruptedException {
+        if (!Files.isWritable(DROP_CACHES)) {
+            if (!notedNoDrop) {
+                notedNoDrop = true;
+                log("note: %s is not writable (not root), so full copies run with whatever memory the last one left", DROP_CACHES);
+            }
+            return;
+        }
+        quiesce();
+        Files.writeString(DROP_CACHES, "1");
+        long t = System.nanoTime();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        long bytes = 0;
+        try (var files = Files.walk(src)) {
+            for (Path f : (Iterable<Path>) files.filter(x -> Files.isRegularFile(x, java.nio.file.LinkOption.NOFOLLOW_LINKS))::iterator) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    for (int n; (n = ch.read(buf.clear())) > 0; ) {
+                        bytes += n;
+                    }
+                }
+            }
+        }
+        log("%-24s page cache dropped, source read back (%d MiB in %.1f s)", "", bytes >> 20, (System.nanoTime() - t) / 1e9);
+    }
+
+    private boolean notedNoDrop;
 
     interface Change {
         void apply() throws IOException;
