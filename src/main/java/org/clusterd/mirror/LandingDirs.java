@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -31,7 +30,10 @@ final class LandingDirs {
     private final ThreadLocal<Path> mine;
     private final Set<Path> made = ConcurrentHashMap.newKeySet();
 
-    LandingDirs(Path root) {
+    private final TempNames names;
+
+    LandingDirs(Path root, TempNames names) {
+        this.names = names;
         this.mine = ThreadLocal.withInitial(() -> root.resolve(PREFIX + threads.getAndIncrement() % COUNT));
     }
 
@@ -48,7 +50,7 @@ final class LandingDirs {
             }
             made.add(dir);
         }
-        return dir.resolve(Excludes.TEMP_PREFIX + UUID.randomUUID());
+        return dir.resolve(names.next());
     }
 
     /** Removes the directories once nothing is landed any more; one still holding a file stays for the sweep. */

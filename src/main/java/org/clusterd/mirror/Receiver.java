@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.clusterd.config.MirrorSetConfig;
@@ -80,6 +79,7 @@ final class Receiver {
     static final int FINALIZERS = 16;
     /** Group commit of landed files, or null: each file is forced by itself. */
     private MirrorSync sync;
+    private final TempNames tempNames = new TempNames();
     /** Where small files are created before they land (set with the root). */
     private LandingDirs landing;
 
@@ -103,7 +103,7 @@ final class Receiver {
             socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
             streamScan();
             sync = MirrorSync.open(root);
-            landing = new LandingDirs(root);
+            landing = new LandingDirs(root, tempNames);
             finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
                 Thread t = new Thread(r, "mirror-land-" + set);
                 t.setDaemon(true);
@@ -579,7 +579,7 @@ final class Receiver {
     }
 
     private Path temp(Path target) {
-        return target.resolveSibling(Excludes.TEMP_PREFIX + UUID.randomUUID());
+        return target.resolveSibling(tempNames.next());
     }
 
     /**

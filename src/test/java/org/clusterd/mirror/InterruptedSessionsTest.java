@@ -71,7 +71,7 @@ class InterruptedSessionsTest {
     @Test
     void theSweepEmptiesAndRemovesLandingDirectoriesAndTheScanNeverSeesThem() throws Exception {
         Path root = root();
-        Path landing = new LandingDirs(root).temp();
+        Path landing = new LandingDirs(root, new TempNames()).temp();
         Files.writeString(landing, "half-landed");
 
         List<FileEntry> seen = new java.util.ArrayList<>();
