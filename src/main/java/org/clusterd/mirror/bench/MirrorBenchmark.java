@@ -6,14 +6,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -219,8 +217,8 @@ public final class MirrorBenchmark {
                     } else {
                         evenMemory(src);
                         timeRsync("full copy", rsyncTarget, Rsync.PLAIN, timeFull);
-                        for (Rsync how : Rsync.values()) {
-                            if (timeFull && how != Rsync.PLAIN && (!how.ssh || sshd != null)) {
+                        for (Rsync how : timeFull ? Rsync.values() : new Rsync[0]) {
+                            if (how != Rsync.PLAIN && (!how.ssh || sshd != null)) {
                                 evenMemory(src);
                                 timeRsync("full copy", dir.resolve("rsync-" + how.name().toLowerCase() + "-" + r), how, true);
                             }
@@ -474,8 +472,8 @@ public final class MirrorBenchmark {
 
         Pair(Path keys, Path src, Path target, Path state) throws IOException {
             Files.createDirectories(target);
-            int pa = freePort();
-            int pb = freePort();
+            int pa = Loopback.freePort();
+            int pb = Loopback.freePort();
             alpha = service("alpha", "beta", pa, pb, keys, src, state.resolve("alpha"), true);
             beta = service("beta", "alpha", pb, pa, keys, target, state.resolve("beta"), false);
             alpha.start();
@@ -604,26 +602,15 @@ public final class MirrorBenchmark {
     }
 
     private void startRsyncd() throws IOException {
-        rsyncPort = freePort();
+        rsyncPort = Loopback.freePort();
         Path conf = dir.resolve("rsyncd.conf");
         Files.writeString(conf, "use chroot = no\nuid = root\ngid = root\n[bench]\npath = " + dir + "\nread only = false\n");
         rsyncd = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--address=127.0.0.1", "--port=" + rsyncPort,
                 "--config=" + conf, "--log-file=" + dir.resolve("rsyncd.log")).redirectErrorStream(true).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", rsyncPort)) {
-                return;
-            } catch (IOException e) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            }
+        if (Loopback.awaitListening(rsyncd, rsyncPort)) {
+            return;
         }
         throw new IOException("rsync daemon did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void resetPeaks() {
@@ -655,8 +642,8 @@ public final class MirrorBenchmark {
     }
 
     private void printTable() {
-        System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback; for the full copy also over ssh"
-                + " with " + SshDaemon.CIPHER + "); %d files, %d MiB tree,"
+        System.out.printf("%nclusterd mirror vs rsync -a --delete (rsync daemon on loopback"
+                + (sshd != null ? "; for the full copy also over ssh with " + SshDaemon.CIPHER : "") + "); %d files, %d MiB tree,"
                 + " %d MiB mbox; median of %d runs, alternating, each after a sync; %d untimed full copies of a %d-file side tree"
                 + " of the same mix first (JIT warm-up); %d untimed warm-up passes of each (0.1%% of the files changed, mail appended)"
                 + " before the incremental cases%n", files, treeBytes >> 20, mboxBytes >> 20, runs, jitWarmup,
@@ -678,9 +665,6 @@ public final class MirrorBenchmark {
                 line.append(String.format(" %" + (how.label.length() + 10) + "s %6s", orDash(r), orDash(o / r)));
             }
             System.out.println(line.append(String.format(" %8d MiB", peakHeap.get(name) >> 20)));
-        }
-        if (sshd == null) {
-            System.out.println("(no rsync over ssh: this machine has no /usr/sbin/sshd; apt-get install openssh-server adds it)");
         }
     }
 

@@ -1,14 +1,11 @@
 package org.clusterd.mirror.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An OpenSSH server of the benchmark's own on loopback (own host key, own client key, no PAM), so
@@ -44,11 +41,8 @@ final class SshDaemon implements AutoCloseable {
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
         Path authorized = dir.resolve("authorized_keys");
-        Files.copy(dir.resolve("client_ed25519.pub"), authorized);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        Files.copy(clientKey.resolveSibling(clientKey.getFileName() + ".pub"), authorized);
+        int port = Loopback.freePort();
         Path conf = dir.resolve("sshd_config");
         Files.writeString(conf, String.join("\n",
                 "Port " + port,
@@ -63,17 +57,12 @@ final class SshDaemon implements AutoCloseable {
                 "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"),
                 "Ciphers " + CIPHER,
-                "") );
+                ""));
         Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
         SshDaemon d = new SshDaemon(p, port, clientKey);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return d;
-            } catch (IOException e) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            }
+        if (Loopback.awaitListening(p, port)) {
+            return d;
         }
         d.close();
         System.out.println("note: sshd did not start (see " + dir.resolve("sshd.log") + "), so rsync over ssh is not timed");
