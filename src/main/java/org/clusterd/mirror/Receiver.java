@@ -614,7 +614,11 @@ final class Receiver {
         if (t != null && t.isDir()) {
             resolver.forget(); // a directory here is about to be replaced by the file
         }
-        boolean changed = target == null || !unchanged(target, t);
+        // A whole file is checked against the scan just before its rename ({@link #place}): a look now
+        // would only spare receiving one that is then dropped, at an lstat per file. Deltas, appends
+        // and mbox spools read or lock the target, so they look first.
+        boolean lookFirst = tr != Action.Transfer.FULL || cfg.policy() == MirrorSetConfig.Policy.MBOX;
+        boolean changed = target == null || lookFirst && !unchanged(target, t);
         if (!changed && tr == Action.Transfer.FULL && s.size() <= SMALL_FILE && cfg.policy() != MirrorSetConfig.Policy.MBOX
                 && smallFileBytes.tryAcquire((int) s.size())) {
             return smallFile(target, s, t, dp, xattrs);

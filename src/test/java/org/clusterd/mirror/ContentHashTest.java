@@ -2,7 +2,9 @@ package org.clusterd.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -28,11 +30,22 @@ class ContentHashTest {
             byte[] b = new byte[e.getKey()];
             r.nextBytes(b);
             for (int chunk : new int[] {1, 5, 16, 64, 4096}) {
-                ContentHash c = new ContentHash();
+                ContentHash array = new ContentHash();
+                ContentHash direct = new ContentHash();
+                ContentHash slice = new ContentHash();
                 for (int i = 0; i < b.length; i += chunk) {
-                    c.update(b, i, Math.min(chunk, b.length - i));
+                    int n = Math.min(chunk, b.length - i);
+                    array.update(b, i, n);
+                    direct.update(ByteBuffer.allocateDirect(n).put(b, i, n).flip());
+                    // a heap buffer with an array offset, and a read-only one (no array): both ByteBuffer paths
+                    ByteBuffer part = ByteBuffer.wrap(b).position(i).slice().limit(n);
+                    part = i % 2 == 0 ? part : part.asReadOnlyBuffer();
+                    slice.update(part);
+                    assertThat(part.hasRemaining()).isFalse();
                 }
-                assertThat(c.hex()).as("length %d in chunks of %d", b.length, chunk).isEqualTo("m3:" + e.getValue());
+                for (ContentHash c : List.of(array, direct, slice)) {
+                    assertThat(c.hex()).as("length %d in chunks of %d", b.length, chunk).isEqualTo("m3:" + e.getValue());
+                }
             }
         }
     }
