@@ -913,7 +913,7 @@ final class Receiver {
     private Result place(Path temp, Path target, FileEntry t, Action.Displace dp) throws IOException {
         if (!unchanged(target, t)) {
             Files.deleteIfExists(temp);
-            return Result.changed("changed on this node during the transfer");
+            return Result.changed("changed on this node since its scan");
         }
         String copy = displace(target, t, dp);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

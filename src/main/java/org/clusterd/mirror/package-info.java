@@ -124,27 +124,31 @@
  * with {@code --fsync}, and over ssh with AES-128-GCM (as it is and followed by one {@code sync}):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  ssh (s)  ratio  ssh+sync (s)  ratio  peak heap
- * full copy                  12.01       5.64   2.13      10.67   1.13       27.80   0.43    10.33   1.16         15.06   0.80    216 MiB
- * no change                   0.37       0.84   0.45          -      -           -      -        -      -             -      -     69 MiB
- * 1% of files changed         1.00       1.34   0.74          -      -           -      -        -      -             -      -    145 MiB
- * 1 MiB appended to mbox      0.64       3.93   0.16          -      -           -      -        -      -             -      -    117 MiB
+ * full copy                  11.72       7.18   1.63      10.94   1.07       34.54   0.34    12.02   0.98         15.86   0.74    222 MiB
+ * no change                   0.38       0.85   0.45          -      -           -      -        -      -             -      -     57 MiB
+ * 1% of files changed         1.06       1.46   0.73          -      -           -      -        -      -             -      -    145 MiB
+ * 1 MiB appended to mbox      0.74       4.68   0.16          -      -           -      -        -      -             -      -     57 MiB
  * </pre>
- * With the same free memory before every full copy, rsync's full copy is steady (5.1-6.0 s); before
- * the page cache was dropped, runs that came after 2 GB of other copies took up to 28 s with 4 times
- * the system time, which made earlier ratios look better than they were. Ours: 11.2-15.2 s. A
- * second run of the full copy alone ({@code --cases full}) gave ours 11.64 s (9.1-11.8), rsync 6.18
- * (ratio 1.88), then sync 1.18, {@code --fsync} 0.40, over ssh 1.12, over ssh then sync 0.76.
- * CPU seconds of the machine per full copy (user, system): ours 8.6-13.8 and 10.4-12.8, rsync 1.1-1.8
- * and 6.5-8.3, rsync over ssh 4.4-5.5 and 11.8-12.8. Our user time: AES-128-GCM through the JDK's
- * TLS on both nodes (0.82 s per GB encrypted and decrypted in the JDK alone; with the copies through
- * the TLS streams about 2.5 s in the JVM's stubs, perf), Murmur3 hashing on both sides (about 1.7 s),
- * the rest per-file work. Both cores are busy for the whole copy, so it is bound by CPU here; rsync
+ * Ours' full copies took 11.26-11.85 s (8.0-9.5 s user, 10.3-10.7 s system CPU of the machine),
+ * rsync's 6.67-7.69 s (1.6-2.0 and 8.3-9.2). A run of the full copy alone ({@code --cases full}) the
+ * same evening gave ours 11.10 s (10.81-11.89), rsync 6.44 (ratio 1.72), then sync 1.00, {@code
+ * --fsync} 0.34, over ssh 0.96, over ssh then sync 0.74. Before the page cache was dropped before each
+ * full copy, runs that came after 2 GB of other copies took up to 28 s with 4 times the system time,
+ * which made earlier ratios look better than they were.
+ * Where ours' CPU goes (async-profiler over the timed copy; seconds of CPU): system 10-11, as much as
+ * rsync followed by a sync spends (creating, writing, renaming 50,000 files and writing them back);
+ * user 8-9.5: AES-128-GCM in the JDK's TLS on both nodes 1.8 and its record handling and copies 1.1,
+ * Murmur3 hashing on both sides 0.9 (1.3 before it read longs through a VarHandle), the JIT 1.0, the
+ * rest per-file work spread over many places (stat, frames, tasks, none above 0.9). Both cores are busy
+ * for the whole copy, so it is bound by CPU here: the system time rsync and sync need plus the TLS
+ * alone come to about 13 CPU seconds, 6.5 s of both cores, already about plain rsync's time; rsync
  * without ssh neither encrypts nor makes anything durable before it ends.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
  * Met: no change under 2 s and at most half of rsync's (0.45); the append at most a fifth (0.16).
- * Not met: the full copy as fast as plain rsync (2.13). Against rsync followed by one sync it takes
- * 1.13 times as long, against rsync over ssh 1.16, against rsync over ssh then sync 0.80, against
- * {@code rsync --fsync}, the same per-file durability, under half.
+ * Not met: the full copy as fast as plain rsync (1.63). It is as fast as rsync followed by one sync
+ * (1.07, and 1.00 in the second run) and as rsync over ssh (0.98, 0.96), faster than rsync over ssh
+ * then sync (0.74), and about three times as fast as {@code rsync --fsync}, the same per-file
+ * durability.
  */
 package org.clusterd.mirror;
