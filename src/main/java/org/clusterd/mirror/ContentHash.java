@@ -77,57 +77,47 @@ public final class ContentHash {
     }
 
     public void update(byte[] b, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        length += len;
-        int pos = off;
-        int end = off + len;
-        if (tailLen > 0) {
-            int n = Math.min(16 - tailLen, len);
-            System.arraycopy(b, pos, tail, tailLen, n);
-            tailLen += n;
-            pos += n;
-            if (tailLen < 16) {
-                return;
-            }
-            block((long) LONGS.get(tail, 0), (long) LONGS.get(tail, 8));
-            tailLen = 0;
-        }
-        for (; end - pos >= 16; pos += 16) {
-            block((long) LONGS.get(b, pos), (long) LONGS.get(b, pos + 8));
-        }
-        tailLen = end - pos;
-        System.arraycopy(b, pos, tail, 0, tailLen);
+        update(ByteBuffer.wrap(b, off, len));
     }
 
     /** Consumes the buffer's remaining bytes. */
     public void update(ByteBuffer in) {
-        if (in.hasArray()) {
-            update(in.array(), in.arrayOffset() + in.position(), in.remaining());
-            in.position(in.limit());
-            return;
-        }
-        // a direct buffer (files read for a scan): its own getLong, same steps as above
-        ByteBuffer b = in.slice().order(ByteOrder.LITTLE_ENDIAN);
-        in.position(in.limit());
-        int end = b.limit();
-        length += end;
-        int pos = 0;
+        int pos = in.position();
+        int end = in.limit();
+        length += end - pos;
         if (tailLen > 0) {
-            int n = Math.min(16 - tailLen, end);
-            b.get(0, tail, tailLen, n);
+            int n = Math.min(16 - tailLen, end - pos);
+            in.get(pos, tail, tailLen, n);
             tailLen += n;
             pos += n;
             if (tailLen < 16) {
+                in.position(end);
                 return;
             }
             block((long) LONGS.get(tail, 0), (long) LONGS.get(tail, 8));
             tailLen = 0;
         }
-        for (; end - pos >= 16; pos += 16) {
-            block(b.getLong(pos), b.getLong(pos + 8));
-        }
+        pos = in.hasArray() ? blocks(in.array(), in.arrayOffset(), pos, end)
+                : blocks(in.duplicate().order(ByteOrder.LITTLE_ENDIAN), pos, end);
         tailLen = end - pos;
-        b.get(pos, tail, 0, tailLen);
+        in.get(pos, tail, 0, tailLen);
+        in.position(end);
+    }
+
+    /** Hashes the whole blocks of buffer positions {@code pos..end} of an array-backed buffer; returns where they stop. */
+    private int blocks(byte[] b, int base, int pos, int end) {
+        for (; end - pos >= 16; pos += 16) {
+            block((long) LONGS.get(b, base + pos), (long) LONGS.get(b, base + pos + 8));
+        }
+        return pos;
+    }
+
+    /** The same for a direct or read-only buffer (the scan reads files into direct ones), little-endian. */
+    private int blocks(ByteBuffer le, int pos, int end) {
+        for (; end - pos >= 16; pos += 16) {
+            block(le.getLong(pos), le.getLong(pos + 8));
+        }
+        return pos;
     }
 
     private void block(long k1, long k2) {
