@@ -42,7 +42,7 @@ final class Meta {
         if (e.type() != EntryType.SYMLINK && (chowned || now == null || now.mode() != e.mode())) {
             Files.setAttribute(p, "unix:mode", e.mode());
         }
-        if (e.type() == EntryType.FILE) {
+        if (e.type() == EntryType.FILE && !LibC.setMtime(p, e.mtimeNs())) {
             Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), null, null);
         }
@@ -51,6 +51,9 @@ final class Meta {
     /** A file's user extended attributes; empty where the file system has none. */
     static Map<String, byte[]> readXattrs(Path p) {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        if (!LibC.mayHaveUserXattrs(p)) {
+            return out;
+        }
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         if (v == null) {
             return out;

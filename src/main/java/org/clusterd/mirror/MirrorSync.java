@@ -1,8 +1,5 @@
 package org.clusterd.mirror;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,31 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MirrorSync implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MirrorSync.class);
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 02000000; // the same on x86-64 and arm64
-
-    /** The C library's calls, loaded on first use; null when JNA or the library cannot be loaded. */
-    private interface CLib extends Library {
-        int open(String path, int flags) throws LastErrorException;
-
-        int syncfs(int fd) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-    }
-
-    private static final class Holder {
-        static final CLib C = load();
-
-        private static CLib load() {
-            try {
-                return Native.load("c", CLib.class);
-            } catch (RuntimeException | LinkageError e) {
-                log.info("syncfs(2) is not available ({}): mirrored files are forced one by one", e.toString());
-                return null;
-            }
-        }
-    }
-
     private final String name;
     private final int fd;
     private final Object dev;
@@ -94,13 +66,12 @@ final class MirrorSync implements AutoCloseable {
 
     /** {@link #open} without the kernel check ({@code syncfs} itself is there since Linux 2.6.39). */
     static MirrorSync openOn(Path root) {
-        CLib c = Holder.C;
-        if (c == null) {
+        if (!LibC.available()) {
             return null;
         }
         try {
             Object dev = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-            int fd = c.open(root.toString(), O_RDONLY | O_CLOEXEC);
+            int fd = LibC.Calls.open(root.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
             return new MirrorSync(root.toString(), fd, dev);
         } catch (IOException | RuntimeException e) {
             log.info("Forcing mirrored files under {} one by one: {}", root, e.toString());
@@ -202,7 +173,7 @@ final class MirrorSync implements AutoCloseable {
             }
             try {
                 long t0 = System.nanoTime();
-                Holder.C.syncfs(fd);
+                LibC.Calls.syncfs(fd);
                 synchronized (lock) {
                     syncs++;
                     syncNanos += System.nanoTime() - t0;
@@ -234,7 +205,7 @@ final class MirrorSync implements AutoCloseable {
         }
         orphan.completeExceptionally(new IOException("the session's syncer is closed"));
         try {
-            Holder.C.close(fd);
+            LibC.Calls.close(fd);
         } catch (RuntimeException e) {
             log.debug("close of {}: {}", name, e.toString());
         }

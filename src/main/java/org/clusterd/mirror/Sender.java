@@ -743,8 +743,11 @@ final class Sender {
         }
     }
 
+    /** The read buffer of {@link #sendRange}, one per session: a new one per file was zeroed each time. */
+    private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+
     private void sendRange(FileChannel ch, long from, long to, ContentHash d) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(CHUNK, to - from))); // most files are small
+        ByteBuffer buf = chunk;
         long pos = from;
         while (pos < to) {
             buf.clear();

@@ -181,7 +181,29 @@ public final class MirrorBenchmark {
             System.err.println(USAGE);
             System.exit(2);
         }
-        new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup, jitWarmup).run();
+        // the benchmark deletes its directory at the start and the end: a second one on the same
+        // directory would delete the first one's trees under it
+        dir = dir.toAbsolutePath().normalize();
+        if (dir.getParent() == null) {
+            System.err.println("MirrorBenchmark: --dir cannot be the root directory");
+            System.exit(2);
+        }
+        Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+        try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.tryLock()) {
+            if (held == null) {
+                System.err.println("MirrorBenchmark: another benchmark is using " + dir + " (it holds " + lockFile
+                        + "); wait for it or choose another directory with --dir");
+                System.exit(1);
+            }
+            try {
+                refuseForeign(dir);
+            } catch (IOException e) {
+                System.err.println("MirrorBenchmark: " + e.getMessage());
+                System.exit(2);
+            }
+            new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup, jitWarmup).run();
+        }
     }
 
     private void run() throws Exception {
@@ -191,6 +213,7 @@ public final class MirrorBenchmark {
         }
         deleteTree(dir);
         Files.createDirectories(dir);
+        Files.createFile(dir.resolve(MARKER));
         Path src = dir.resolve("src");
         long t0 = System.nanoTime();
         generate(src);
@@ -258,6 +281,28 @@ public final class MirrorBenchmark {
         }
         printTable();
         deleteTree(dir);
+    }
+
+    /** Marks a directory as this benchmark's: only such a directory, or an empty one, is deleted. */
+    static final String MARKER = ".clusterd-bench";
+
+    /**
+     * The benchmark deletes its directory before it starts: a --dir that names anything else (a home
+     * directory, a mount point) is refused instead, unless it is empty.
+     */
+    static void refuseForeign(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(dir.resolve(MARKER))) {
+            return;
+        }
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is not a directory");
+        }
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IOException(dir + " is not empty and is not a benchmark directory (no " + MARKER
+                        + " in it), so the benchmark will not delete it; choose a new or empty directory with --dir");
+            }
+        }
     }
 
     /** Files in the side tree of the JIT warm-up (with bytes and mbox in the benchmark's proportion). */
