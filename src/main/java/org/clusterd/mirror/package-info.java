@@ -114,41 +114,41 @@
  * {@code java --add-opens java.base/sun.nio.fs=ALL-UNNAMED -cp target/clusterd.jar
  * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
  * (as root; needs the {@code rsync} package, and {@code openssh-server} for the ssh columns; {@code
- * --cases} picks cases). Measured 2026-11-27 on the 2-core development machine, a virtual machine
- * (ext4 without a journal) whose system calls cost 2-5 us; medians of 3, the tools alternating, each
- * run after a {@code sync}; four untimed JIT warm-up copies of a side tree of the same mix at a fifth
- * of the size first; before each full copy the page cache dropped and the source read back, so every
- * tool starts with the same free memory; the incremental cases after 3 untimed passes of each (0.1%
- * of the files changed, mail appended); both nodes in one JVM (the peak heap is both), so they share
- * the 2 cores. rsync's full copy is timed as it is, followed by one {@code sync} inside the timing,
- * with {@code --fsync}, and over ssh with AES-128-GCM (as it is and followed by one {@code sync}):
+ * --cases} picks cases; it refuses a {@code --dir} that is neither empty nor its own). Measured on
+ * the 2-core development machine, a virtual machine (ext4 without a journal) whose system calls
+ * cost 2-5 us; medians of 3, the tools alternating, each run after a {@code sync}; four untimed JIT
+ * warm-up copies of a side tree of the same mix at a fifth of the size first; before each full copy
+ * the page cache dropped and the source read back, so every tool starts with the same free memory;
+ * the incremental cases after 3 untimed passes of each (0.1% of the files changed, mail appended);
+ * both nodes in one JVM (the peak heap is both), so they share the 2 cores. rsync's full copy is
+ * timed as it is, followed by one {@code sync} inside the timing, with {@code --fsync}, and over
+ * ssh with AES-128-GCM (as it is and followed by one {@code sync}):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  ssh (s)  ratio  ssh+sync (s)  ratio  peak heap
- * full copy                  11.72       7.18   1.63      10.94   1.07       34.54   0.34    12.02   0.98         15.86   0.74    222 MiB
- * no change                   0.38       0.85   0.45          -      -           -      -        -      -             -      -     57 MiB
- * 1% of files changed         1.06       1.46   0.73          -      -           -      -        -      -             -      -    145 MiB
- * 1 MiB appended to mbox      0.74       4.68   0.16          -      -           -      -        -      -             -      -     57 MiB
+ * full copy                  11.36       6.48   1.75      10.88   1.04       32.61   0.35    12.12   0.94         16.46   0.69    218 MiB
+ * no change                   0.41       0.85   0.48          -      -           -      -        -      -             -      -     69 MiB
+ * 1% of files changed         1.07       1.36   0.79          -      -           -      -        -      -             -      -    145 MiB
+ * 1 MiB appended to mbox      0.82       6.58   0.12          -      -           -      -        -      -             -      -     65 MiB
  * </pre>
- * Ours' full copies took 11.26-11.85 s (8.0-9.5 s user, 10.3-10.7 s system CPU of the machine),
- * rsync's 6.67-7.69 s (1.6-2.0 and 8.3-9.2). A run of the full copy alone ({@code --cases full}) the
- * same evening gave ours 11.10 s (10.81-11.89), rsync 6.44 (ratio 1.72), then sync 1.00, {@code
- * --fsync} 0.34, over ssh 0.96, over ssh then sync 0.74. Before the page cache was dropped before each
- * full copy, runs that came after 2 GB of other copies took up to 28 s with 4 times the system time,
- * which made earlier ratios look better than they were.
- * Where ours' CPU goes (async-profiler over the timed copy; seconds of CPU): system 10-11, as much as
- * rsync followed by a sync spends (creating, writing, renaming 50,000 files and writing them back);
- * user 8-9.5: AES-128-GCM in the JDK's TLS on both nodes 1.8 and its record handling and copies 1.1,
- * Murmur3 hashing on both sides 0.9 (1.3 before it read longs through a VarHandle), the JIT 1.0, the
- * rest per-file work spread over many places (stat, frames, tasks, none above 0.9). Both cores are busy
- * for the whole copy, so it is bound by CPU here: the system time rsync and sync need plus the TLS
- * alone come to about 13 CPU seconds, 6.5 s of both cores, already about plain rsync's time; rsync
- * without ssh neither encrypts nor makes anything durable before it ends.
+ * (2026-11-28, commit 1a78e56.) Ours' full copies took 10.83-11.70 s (8.1-9.3 s user, 9.4-10.5 s
+ * system CPU of the machine), rsync's 6.27-7.25 s (1.6-2.0 and 7.9-9.2); from one evening to the next
+ * both move by a second (ours 11.10-11.93 s, rsync 6.44-7.54 s as medians of 3), so the ratios
+ * against rsync doing the same job are the steadier yardstick.
+ * Where the full copy's CPU goes (perf over the whole machine during the timed copy, CPU seconds):
+ * kernel 11.3 for ours against 9.1 for plain rsync, the difference mostly the write-back of what
+ * ours makes durable (kernel flusher threads 1.5); user 8.5 against 1.8. Of ours' user time
+ * (async-profiler): AES-128-GCM in the JDK's TLS on both nodes 2.3 (GHASH 1.5 of it: JDK 17's fast
+ * GCM needs AVX-512, which this AMD EPYC lacks), TLS records and their copies about 1, Murmur3
+ * hashing 0.9, the JIT 1.0, the rest per-file work spread thin. Both cores are busy for the whole
+ * copy, so it is bound by CPU here: rsync's kernel time plus write-back plus the TLS alone come to
+ * about 14 CPU seconds, 7 s of both cores, already plain rsync's time; rsync without ssh neither
+ * encrypts nor makes anything durable before it ends. Tried and not kept: the same jar on Temurin 25
+ * (10.90 s, user 8.2) and Amazon Corretto Crypto Provider 2.5.0 for AES-GCM (11.90 s, user 8.3).
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s and at most half of rsync's (0.45); the append at most a fifth (0.16).
- * Not met: the full copy as fast as plain rsync (1.63). It is as fast as rsync followed by one sync
- * (1.07, and 1.00 in the second run) and as rsync over ssh (0.98, 0.96), faster than rsync over ssh
- * then sync (0.74), and about three times as fast as {@code rsync --fsync}, the same per-file
- * durability.
+ * Met: no change under 2 s and at most half of rsync's (0.48); the append at most a fifth (0.12).
+ * Not met: the full copy as fast as plain rsync (1.75). It is as fast as rsync followed by one sync
+ * (1.04) and faster than rsync over ssh (0.94), rsync over ssh then sync (0.69) and
+ * {@code rsync --fsync}, the same per-file durability (0.35).
  */
 package org.clusterd.mirror;

@@ -188,6 +188,12 @@ public final class MirrorBenchmark {
             System.err.println("MirrorBenchmark: --dir cannot be the root directory");
             System.exit(2);
         }
+        try {
+            refuseForeign(dir); // before the lock file beside it is made
+        } catch (IOException e) {
+            System.err.println("MirrorBenchmark: " + e.getMessage());
+            System.exit(2);
+        }
         Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
         try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              java.nio.channels.FileLock held = lock.tryLock()) {
@@ -195,12 +201,6 @@ public final class MirrorBenchmark {
                 System.err.println("MirrorBenchmark: another benchmark is using " + dir + " (it holds " + lockFile
                         + "); wait for it or choose another directory with --dir");
                 System.exit(1);
-            }
-            try {
-                refuseForeign(dir);
-            } catch (IOException e) {
-                System.err.println("MirrorBenchmark: " + e.getMessage());
-                System.exit(2);
             }
             new MirrorBenchmark(dir, files, treeMb << 20, mboxMb << 20, runs, cases, warmup, jitWarmup).run();
         }
