@@ -184,10 +184,6 @@ public final class MirrorBenchmark {
         // the benchmark deletes its directory at the start and the end: a second one on the same
         // directory would delete the first one's trees under it
         dir = dir.toAbsolutePath().normalize();
-        if (dir.getParent() == null) {
-            System.err.println("MirrorBenchmark: --dir cannot be the root directory");
-            System.exit(2);
-        }
         try {
             refuseForeign(dir); // before the lock file beside it is made
         } catch (IOException e) {
@@ -291,6 +287,9 @@ public final class MirrorBenchmark {
      * directory, a mount point) is refused instead, unless it is empty.
      */
     static void refuseForeign(Path dir) throws IOException {
+        if (dir.toAbsolutePath().getParent() == null) {
+            throw new IOException("--dir cannot be the root directory");
+        }
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(dir.resolve(MARKER))) {
             return;
         }
