@@ -139,6 +139,8 @@ public final class MirrorService implements AutoCloseable {
             return;
         }
         for (SetState s : states.values()) {
+            // before this node can serve a set: no half append, no stray temporary files
+            new AppendJournal(engine.manifests().dir(), s.set.name(), s.set.path()).recoverAtStart();
             InterruptedSessions.afterRestart(engine.manifests().dir(), s.set.name(), s.set.path());
         }
         server = MirrorTls.listen(engineTls(), config.mirror().get().listen());

@@ -53,6 +53,7 @@ final class Receiver {
     private Path root;
     /** Resolves the paths of file and directory operations; see {@link PathGuard.Resolver}. */
     private PathGuard.Resolver resolver;
+    private AppendJournal appendJournal;
     private Path pass;
     /** Whether the scan goes back relative to the last common sync (see {@link Frames#SCAN_CHANGES}). */
     private boolean relative;
@@ -248,7 +249,8 @@ final class Receiver {
             root = cfg.path();
             resolver = new PathGuard.Resolver(root);
             Files.createDirectories(root);
-            recoverAppend();
+            appendJournal = new AppendJournal(env.manifests().dir(), set, root);
+            appendJournal.recover();
             ManifestStore.Loaded base = env.manifests().load(set);
             Path marker = root.resolve(Excludes.MARKER);
             if (!Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
@@ -630,13 +632,20 @@ final class Receiver {
         MboxLock lock = null;
         ContentHash d = new ContentHash();
         boolean appending = tr == Action.Transfer.APPEND && t != null && t.isFile();
+        // set once the journal holds the old length: only then may a failure cut the file back to it
+        boolean journaled = false;
         if (!changed) {
             try {
                 if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
                     lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS);
+                    // the mail system may have delivered while this node waited for its locks
+                    changed = !unchanged(target, t);
                 }
-                if (appending) {
-                    journal(t);
+                if (changed) {
+                    log.debug("{} changed before its locks were taken", target);
+                } else if (appending) {
+                    appendJournal.begin(t);
+                    journaled = true;
                     ch = FileChannel.open(target, StandardOpenOption.WRITE);
                     ch.position(t.size());
                 } else {
@@ -654,16 +663,28 @@ final class Receiver {
         EarlyFlush flush = appending || ch == null ? null : new EarlyFlush(ch);
         FileChannel out = ch;
         FileChannel base = old;
-        Transfer received = transfer(changed || problem != null ? payload -> { } : payload -> {
-            if (tr == Action.Transfer.DELTA && base != null) {
-                applyDelta(payload, base, block, blockSize, out, d);
-            } else {
-                writeHashed(out, payload, d);
+        Transfer received;
+        try {
+            received = transfer(changed || problem != null ? payload -> { } : payload -> {
+                if (tr == Action.Transfer.DELTA && base != null) {
+                    applyDelta(payload, base, block, blockSize, out, d);
+                } else {
+                    writeHashed(out, payload, d);
+                }
+                if (flush != null) {
+                    flush.written(payload.length);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // the connection failed mid-file: nothing half-written may stay, and no lock held
+            closeQuietly(ch);
+            closeQuietly(old);
+            undo(journaled, t, target, temp);
+            if (lock != null) {
+                lock.close();
             }
-            if (flush != null) {
-                flush.written(payload.length);
-            }
-        });
+            throw e;
+        }
         if (problem == null) {
             problem = received.problem();
         }
@@ -675,7 +696,7 @@ final class Receiver {
                 return done(Result.changed("changed on this node since its scan"));
             }
             if (aborted) {
-                undo(appending, t, target, temp);
+                undo(journaled, t, target, temp);
                 return done(Result.changed("changed on the owner while it was sent"));
             }
             if (problem == null && !d.hex().equals(hash)) {
@@ -686,14 +707,14 @@ final class Receiver {
                     ch.force(true);
                     ch.close();
                     Meta.apply(target, s);
-                    clearJournal();
+                    appendJournal.clear();
                     return done(Result.ok());
                 } catch (IOException e) {
                     problem = e;
                 }
             }
             if (problem != null) {
-                undo(appending, t, target, temp);
+                undo(journaled, t, target, temp);
                 return done(Result.failed(reason(problem)));
             }
             FileChannel channel = ch;
@@ -709,7 +730,7 @@ final class Receiver {
                 return land(channel, tempFile, target, s, t, dp, xattrs, true);
             }, finalizers).thenCompose(landed -> landed);
         } catch (Exception e) {
-            undo(appending, t, target, temp);
+            undo(journaled, t, target, temp);
             return done(Result.failed(reason(e)));
         } finally {
             if (!handedOff) {
@@ -931,15 +952,10 @@ final class Receiver {
         }
     }
 
-    private void undo(boolean appending, FileEntry t, Path target, Path temp) {
+    private void undo(boolean journaledAppend, FileEntry t, Path target, Path temp) {
         try {
-            if (appending) {
-                try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                    c.truncate(t.size());
-                    c.force(true);
-                }
-                Meta.apply(target, t);
-                clearJournal();
+            if (journaledAppend) {
+                appendJournal.undo(target, t);
             } else if (temp != null) {
                 Files.deleteIfExists(temp);
             }
@@ -1286,54 +1302,6 @@ final class Receiver {
             o.writeUTF(p);
             o.writeLong(conflicts.get());
         }));
-    }
-
-    // ------------------------------------------------------------------ append journal
-
-    private Path journalFile() {
-        return env.manifests().dir().resolve(set + ".append");
-    }
-
-    private void journal(FileEntry t) throws IOException {
-        Path j = journalFile();
-        Files.writeString(j, t.path() + "\n" + t.size() + "\n" + t.mtimeNs() + "\n" + t.mode() + "\n",
-                StandardCharsets.UTF_8);
-        try (FileChannel c = FileChannel.open(j, StandardOpenOption.WRITE)) {
-            c.force(true);
-        }
-        Durable.syncDir(j.getParent());
-    }
-
-    private void clearJournal() throws IOException {
-        Files.deleteIfExists(journalFile());
-    }
-
-    /** After a crash during an append: cut the file back to its old length and time. */
-    private void recoverAppend() throws IOException {
-        Path j = journalFile();
-        if (!Files.exists(j)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(j, StandardCharsets.UTF_8);
-        try {
-            if (lines.size() >= 4) {
-                Path target = PathGuard.resolve(root, lines.get(0));
-                long size = Long.parseLong(lines.get(1));
-                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) > size) {
-                    try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                        c.truncate(size);
-                        c.force(true);
-                    }
-                    Meta.apply(target, FileEntry.file(lines.get(0), size, Long.parseLong(lines.get(2)),
-                            Integer.parseInt(lines.get(3)), null).withOwner(
-                            (Integer) Files.getAttribute(target, "unix:uid"), (Integer) Files.getAttribute(target, "unix:gid")));
-                    log.warn("Undid an interrupted append to {} of set {}", lines.get(0), set);
-                }
-            }
-        } catch (NumberFormatException | PathGuard.RefusedPath e) {
-            log.warn("Ignoring a damaged append journal {}: {}", j, e.toString());
-        }
-        Files.delete(j);
     }
 
     /** Writes a whole payload and adds it to the running content hash. */

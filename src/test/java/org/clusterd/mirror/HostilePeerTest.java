@@ -39,7 +39,7 @@ class HostilePeerTest {
 
     @BeforeEach
     void start() throws Exception {
-        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY)), 5_000);
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY), MirrorPair.set("spool", Policy.MBOX)), 5_000);
         b = pair.dir("beta", "docs");
         outside = Files.createDirectories(tmp.resolve("outside"));
     }
@@ -62,12 +62,16 @@ class HostilePeerTest {
 
     /** Says HELLO as alpha and reads beta's scan; returns the streams for the attack. */
     private DataInputStream hello(SSLSocket s) throws IOException {
+        return hello(s, "docs");
+    }
+
+    private DataInputStream hello(SSLSocket s, String set) throws IOException {
         OutputStream out = s.getOutputStream();
         Frames.write(out, Frames.HELLO, Frames.payload(o -> {
             o.writeInt(Receiver.PROTOCOL);
             o.writeUTF("test");
             o.writeUTF("alpha");
-            o.writeUTF("docs");
+            o.writeUTF(set);
             o.writeUTF("g");
         }));
         out.flush();
@@ -275,5 +279,63 @@ class HostilePeerTest {
         }
         assertThat(pair.beta.counters().badFrames.get()).isEqualTo(1);
         assertThat(b.resolve("old.bin")).hasContent("old content");
+    }
+
+    /**
+     * The owner vanishes in the middle of an append (kill -9, a cable): the peer must not keep half a
+     * message at the end of the spool, where the next delivery after a takeover would fuse with it,
+     * nor keep the spool's locks, which would block that delivery.
+     */
+    @Test
+    void aConnectionDroppedInTheMiddleOfAnAppendLeavesTheSpoolAsItWasAndUnlocked() throws Exception {
+        Path spool = pair.dir("beta", "spool").resolve("alice");
+        String before = "From a@x Thu Nov 26 10:00:00 2026\nSubject: one\n\nbody\n\n";
+        Files.writeString(spool, before);
+        FileEntry t = FileStat.stat(spool, "alice");
+        String tail = "From b@x Thu Nov 26 10:05:00 2026\nSubject: two\n\nbo";
+        try (SSLSocket s = asAlpha()) {
+            DataInputStream in = hello(s, "spool");
+            OutputStream out = s.getOutputStream();
+            Frames.write(out, Frames.OP_FILE, Frames.payload(o -> {
+                Frames.writeEntry(o, FileEntry.file("alice", before.length() + 200L, t.mtimeNs() + 1, 0600, null));
+                Frames.writeEntry(o, t);
+                o.writeByte(Action.Transfer.APPEND.ordinal());
+                o.writeByte(Action.Displace.TRASH.ordinal());
+                o.writeInt(0);
+                o.writeInt(0);
+            }));
+            Frames.write(out, Frames.DATA, tail.getBytes());
+            out.flush();
+            Path journal = pair.state("beta").resolve("mirror/spool.append");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(spool) > before.length());
+            assertThat(journal).exists();
+            assertThat(Files.exists(spool.resolveSibling("alice.lock"))).isTrue();
+        } // the connection drops here, in the middle of the file
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(spool).hasContent(before);
+            assertThat(pair.state("beta").resolve("mirror/spool.append")).doesNotExist();
+            assertThat(spool.resolveSibling("alice.lock")).doesNotExist();
+        });
+        assertThat(Files.getLastModifiedTime(spool).to(java.util.concurrent.TimeUnit.NANOSECONDS)).isEqualTo(t.mtimeNs());
+        try (MboxLock lock = MboxLock.acquire(spool, 1_000)) { // the fcntl lock is free again in this JVM too
+            assertThat(lock).isNotNull();
+        }
+    }
+
+    /** A node that stopped during an append cuts the file back when it starts, before it could serve it. */
+    @Test
+    void anAppendInterruptedByAStopIsUndoneWhenTheServiceStarts() throws Exception {
+        Path spool = pair.dir("beta", "spool").resolve("bob");
+        Files.writeString(spool, "From a@x Thu Nov 26 10:00:00 2026\n\nbody\n\n");
+        FileEntry t = FileStat.stat(spool, "bob");
+        pair.close();
+        new AppendJournal(pair.state("beta").resolve("mirror"), "spool", spool.getParent()).begin(t);
+        Files.writeString(spool, "From b@x Thu Nov 26 10:05:00 2026\n\nhal", java.nio.file.StandardOpenOption.APPEND);
+
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY), MirrorPair.set("spool", Policy.MBOX)), 5_000);
+
+        assertThat(spool).hasContent("From a@x Thu Nov 26 10:00:00 2026\n\nbody\n\n");
+        assertThat(pair.state("beta").resolve("mirror/spool.append")).doesNotExist();
     }
 }
