@@ -109,6 +109,16 @@ final class MirrorEngine {
         return timeoutMs;
     }
 
+    /**
+     * How long a pass waits for the mail system's locks on a spool: at most {@value #LOCK_TIMEOUT_MS}
+     * ms, and at most a quarter of the session timeout, so the peer is not left waiting past it.
+     */
+    long lockTimeoutMs() {
+        return Math.min(LOCK_TIMEOUT_MS, timeoutMs / 4);
+    }
+
+    static final long LOCK_TIMEOUT_MS = 10_000;
+
     void emit(MirrorEvent e) {
         try {
             events.accept(e);

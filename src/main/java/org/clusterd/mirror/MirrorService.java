@@ -54,6 +54,8 @@ public final class MirrorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MirrorService.class);
     static final int DEFAULT_TIMEOUT_MS = 120_000;
     static final int MAX_SESSIONS = 4;
+    /** Passes after the first for paths that changed under it ("leave it and rescan"); each moves only those. */
+    static final int RESCANS = 2;
     private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ClusterConfig config;
@@ -304,8 +306,10 @@ public final class MirrorService implements AutoCloseable {
                 results.add(runPass(st, true));
             }
         }
-        boolean ok = results.stream().allMatch(PassResult::ok);
-        String detail = results.stream().filter(r -> !r.ok()).map(r -> r.set() + ": " + r.reason())
+        // the final pass runs with the group stopped on both nodes: a path left out there would be
+        // missing when the home node starts the group, so it fails the resync (the group stays here)
+        boolean ok = results.stream().allMatch(phase == ResyncPhase.FINAL ? PassResult::complete : PassResult::ok);
+        String detail = results.stream().filter(r -> !r.complete()).map(r -> r.set() + ": " + r.reason())
                 .reduce((a, b) -> a + "; " + b).orElse(results.size() + " set(s) mirrored");
         return new ResyncResult(group, phase, ok, detail, results);
     }
@@ -328,6 +332,13 @@ public final class MirrorService implements AutoCloseable {
         st.lastResult = "RUNNING";
         try {
             PassResult r = new Sender(engine, set).run();
+            for (int again = 0; again < RESCANS && r.ok() && r.changedDuringPass() > 0; again++) {
+                log.info("Mirror set {}: {} path(s) changed during the pass; scanning again for them", set,
+                        r.changedDuringPass());
+                long start = clock.getAsLong();
+                r = r.then(new Sender(engine, set).run());
+                dataTime = start;
+            }
             st.conflicts = r.conflicts();
             st.filesMoved = r.filesMoved();
             st.bytesMoved = r.bytesMoved();
@@ -335,7 +346,9 @@ public final class MirrorService implements AutoCloseable {
             if (r.ok()) {
                 st.lastResult = "OK";
                 st.lastSuccess = clock.getAsLong();
-                st.lastSuccessDataTime = dataTime;
+                if (r.complete()) {
+                    st.lastSuccessDataTime = dataTime; // the lag counts from the last pass that left nothing out
+                }
                 emit(new MirrorEvent.MirrorCompleted(clock.getAsLong(), set, st.group, r.filesMoved(), r.bytesMoved(),
                         r.conflicts(), r.millis()));
             } else {

@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
 final class Receiver {
     private static final Logger log = LoggerFactory.getLogger(Receiver.class);
     static final int PROTOCOL = 1;
-    static final long LOCK_TIMEOUT_MS = 10_000;
 
     enum Status { OK, CHANGED, FAILED }
 
@@ -637,7 +636,7 @@ final class Receiver {
         if (!changed) {
             try {
                 if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
-                    lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS);
+                    lock = MboxLock.acquire(target, env.lockTimeoutMs());
                     // the mail system may have delivered while this node waited for its locks
                     changed = !unchanged(target, t);
                 }
@@ -1212,7 +1211,7 @@ final class Receiver {
             if (!d.hex().equals(hash)) {
                 return Result.failed("content hash mismatch after transfer");
             }
-            try (MboxLock lock = MboxLock.acquire(target, LOCK_TIMEOUT_MS)) {
+            try (MboxLock lock = MboxLock.acquire(target, env.lockTimeoutMs())) {
                 if (!unchanged(target, t)) {
                     return Result.changed("changed on this node while it was locked");
                 }

@@ -316,7 +316,8 @@ final class Sender {
                     + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
                     (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000, (tFinished - tExecuted) / 1_000_000,
                     (tEnd - tFinished) / 1_000_000, summary);
-            return new PassResult(set, PassResult.Status.OK, "", filesMoved, bytesMoved, conflicts, deleted, changed,
+            String left = changed == 0 ? "" : changed + " path(s) changed during the pass and were left for the next one";
+            return new PassResult(set, PassResult.Status.OK, left, filesMoved, bytesMoved, conflicts, deleted, changed,
                     env.now() - start);
         } finally {
             if (manifest != null) {
@@ -681,7 +682,7 @@ final class Sender {
         try {
             if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
                 try {
-                    lock = MboxLock.acquire(file, Receiver.LOCK_TIMEOUT_MS);
+                    lock = MboxLock.acquire(file, env.lockTimeoutMs());
                 } catch (IOException e) {
                     localChange(p, e.getMessage());
                     return;
@@ -816,7 +817,7 @@ final class Sender {
             localChange(p, "changed here since the scan");
             return;
         }
-        try (MboxLock lock = MboxLock.acquire(file, Receiver.LOCK_TIMEOUT_MS)) {
+        try (MboxLock lock = MboxLock.acquire(file, env.lockTimeoutMs())) {
             op(p, Frames.OP_MBOX, o -> {
                 Frames.writeEntry(o, m.base());
                 Frames.writeEntry(o, s);
