@@ -1290,6 +1290,8 @@ final class Receiver {
         for (Path d : dirtyDirs) {
             try {
                 Durable.syncDir(d);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // removed above, once its files had gone: its parent, synced too, records that
             } catch (IOException e) {
                 problem = reason(e);
             }

@@ -71,7 +71,14 @@ final class Trash {
         Path dest = pass.resolve(rel);
         Files.createDirectories(dest.getParent());
         Files.deleteIfExists(dest);
-        Files.move(file, dest, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(file, dest, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            // the set is on another file system than the state directory (its own mount, as is usual
+            // for data): keep a copy, then delete; the copy is history, so it is not synced
+            Files.copy(file, dest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+            Files.delete(file);
+        }
     }
 
     /** Removes the oldest passes until the trash fits its limit. */

@@ -89,6 +89,32 @@ class FailureTest {
         assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
     }
 
+    /** Data usually sits on its own mount, apart from the state directory that holds the trash. */
+    @Test
+    void aSetOnAnotherFileSystemThanTheTrashStillDeletesAndKeepsWhatItDeletes() throws Exception {
+        mounted = run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", b.toString()) == 0;
+        assertThat(mounted).as("mounting a tmpfs (the test runs as root, as CI does)").isTrue();
+        Files.writeString(a.resolve("keep.txt"), "keep");
+        Files.createDirectories(a.resolve("old"));
+        Files.writeString(a.resolve("old/gone.txt"), "gone but kept");
+        Files.createSymbolicLink(a.resolve("old/link"), Path.of("../keep.txt"));
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+
+        Files.delete(a.resolve("old/link"));
+        Files.delete(a.resolve("old/gone.txt"));
+        Files.delete(a.resolve("old"));
+        PassResult r = pair.alpha.passNow("docs");
+
+        assertThat(r.status()).as(r.reason()).isEqualTo(PassResult.Status.OK);
+        assertThat(r.deleted()).isEqualTo(3);
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+        Path trash = pair.state("beta").resolve("mirror-trash/docs");
+        assertThat(Trees.named(trash, "gone.txt")).singleElement()
+                .satisfies(p -> assertThat(trash.resolve(p)).hasContent("gone but kept"));
+        assertThat(Trees.named(trash, "link")).singleElement()
+                .satisfies(p -> assertThat(Files.readSymbolicLink(trash.resolve(p))).isEqualTo(Path.of("../keep.txt")));
+    }
+
     @Test
     void permissionDeniedOnThePeerFailsThePassAndItRecovers() throws Exception {
         Files.writeString(a.resolve("x.txt"), "one");
