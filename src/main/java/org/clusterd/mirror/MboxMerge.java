@@ -20,17 +20,35 @@ import java.util.Set;
 final class MboxMerge {
     private MboxMerge() {}
 
-    /** Writes {@code target[0, common) + ownerTail + target[common, end)}: both sides only appended. */
+    /**
+     * Writes {@code target[0, common) + ownerTail + target[common, end)}: both sides only appended.
+     * Messages of the target's tail that the owner's tail holds too are left out: after a merge that
+     * landed in a pass that then failed, the last common sync is still the old one, and the target's
+     * tail already starts with the owner's messages (or the mail system delivered one message to
+     * both nodes, retrying after a failover).
+     */
     static void appendMerge(Path target, long common, Path ownerTail, OutputStream out) throws IOException {
+        Set<String> owners = new HashSet<>();
+        try (Messages m = new Messages(ownerTail, 0)) {
+            for (byte[] msg = m.next(); msg != null; msg = m.next()) {
+                owners.add(key(msg));
+            }
+        }
         Tracking t = new Tracking(out);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(target), 1 << 16)) {
             copy(in, t, common);
-            t.separate();
-            try (InputStream tail = new BufferedInputStream(Files.newInputStream(ownerTail), 1 << 16)) {
-                tail.transferTo(t);
+        }
+        t.separate();
+        try (InputStream tail = new BufferedInputStream(Files.newInputStream(ownerTail), 1 << 16)) {
+            tail.transferTo(t);
+        }
+        try (Messages m = new Messages(target, common)) {
+            for (byte[] msg = m.next(); msg != null; msg = m.next()) {
+                if (!owners.contains(key(msg))) {
+                    t.separate();
+                    t.write(msg);
+                }
             }
-            t.separate();
-            in.transferTo(t);
         }
         t.flush();
     }

@@ -220,6 +220,68 @@ class MailTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(message("x") + message("a") + message("c"));
     }
 
+    /**
+     * A merge landed on the peer, then the pass failed before the last common sync moved on: the
+     * next pass sees "both appended" again, with the owner's messages already in the peer's tail.
+     * Merging again must give the same spool, not the owner's new messages twice.
+     */
+    @Test
+    void anAppendMergeRepeatedAfterAFailedPassDoesNotDuplicateMessages() throws Exception {
+        Path a = pair.dir("alpha", "spool").resolve("dave");
+        Path b = pair.dir("beta", "spool").resolve("dave");
+        deliver(a, "m1");
+        ok(pair.alpha.passNow("spool"));
+        Path savedAlpha = copyOfState("alpha");
+        Path savedBeta = copyOfState("beta");
+        deliver(a, "m2");
+        deliver(b, "m3");
+        ok(pair.alpha.passNow("spool"));
+        assertThat(ids(b)).containsExactly("m1", "m2", "m3");
+
+        restoreState("alpha", savedAlpha); // as if the pass had failed after landing the merge
+        restoreState("beta", savedBeta);
+        ok(pair.alpha.passNow("spool"));
+
+        assertThat(ids(b)).containsExactly("m1", "m2", "m3");
+        assertThat(ids(a)).containsExactly("m1", "m2");
+    }
+
+    private Path copyOfState(String node) throws Exception {
+        Path from = pair.state(node).resolve("mirror");
+        Path to = Files.createDirectories(tmp.resolve("saved-" + node));
+        try (var files = Files.list(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+
+    private void restoreState(String node, Path saved) throws Exception {
+        Path into = pair.state(node).resolve("mirror");
+        try (var files = Files.list(into)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        try (var files = Files.list(saved)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, into.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void anAppendMergeSkipsTheOwnersMessagesAlreadyInThePeersTail() throws Exception {
+        Path merged = tmp.resolve("merged");
+        Files.writeString(merged, message("a") + message("b") + message("c"));
+        Path tail = tmp.resolve("tail");
+        Files.writeString(tail, message("b"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MboxMerge.appendMerge(merged, message("a").length(), tail, out);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(message("a") + message("b") + message("c"));
+    }
+
     @Test
     void maildirMessagesAreUnionedByUniqueNameAndFlagChangesDoNotDuplicate() throws Exception {
         Path a = pair.dir("alpha", "maildir");
