@@ -70,6 +70,9 @@ final class Sender {
     private long deleted;
     private long changed;
     private String firstFailure;
+    /** Files this node could not read while sending, and the first of them with its reason. */
+    private long unreadableFiles;
+    private String firstUnreadable;
     /** Records the peer's scan sent, and whether relative to the common sync (for the log). */
     private long peerRecords;
     private boolean peerRelative;
@@ -123,6 +126,8 @@ final class Sender {
         String conflictCopy;
         /** The content hash of what was sent (a new file's hash, which the scan left out). */
         String sentHash;
+        /** This node could not read the file: it was not sent, and the pass fails once the rest is done. */
+        boolean unreadable;
 
         Pending(Action action, FileEntry base) {
             this.action = action;
@@ -316,6 +321,12 @@ final class Sender {
                     + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
                     (tPlanned - tScanned) / 1_000_000, (tExecuted - tPlanned) / 1_000_000, (tFinished - tExecuted) / 1_000_000,
                     (tEnd - tFinished) / 1_000_000, summary);
+            if (unreadableFiles > 0) {
+                // everything else went and is recorded; the set is not completely mirrored
+                return new PassResult(set, PassResult.Status.FAILED, "could not read " + unreadableFiles
+                        + " file(s) here, first " + firstUnreadable + " (the rest was mirrored; nothing was deleted after it)",
+                        filesMoved, bytesMoved, conflicts, deleted, changed, env.now() - start);
+            }
             String left = changed == 0 ? "" : changed + " path(s) changed during the pass and were left for the next one";
             return new PassResult(set, PassResult.Status.OK, left, filesMoved, bytesMoved, conflicts, deleted, changed,
                     env.now() - start);
@@ -589,6 +600,9 @@ final class Sender {
         if (firstFailure != null) {
             p.status = Receiver.Status.FAILED; // after a failure nothing more is sent; the manifest is not written
             p.message = "not attempted";
+        } else if (unreadableFiles > 0 && a instanceof Action.Delete) {
+            // a pass that hit a read error deletes nothing more (the source may be failing)
+            localChange(p, "not deleted: this pass could not read a file here");
         } else if (a instanceof Action.InSync || a instanceof Action.Keep || a instanceof Action.Skip) {
             p.status = Receiver.Status.OK;
             if (a instanceof Action.Skip sk) {
@@ -679,6 +693,7 @@ final class Sender {
             return;
         }
         MboxLock lock = null;
+        FileChannel ch = null;
         try {
             if (cfg.policy() == MirrorSetConfig.Policy.MBOX) {
                 try {
@@ -709,6 +724,16 @@ final class Sender {
             Action.Transfer transfer = tr;
             int blockSize = bs;
             Map<String, byte[]> xattrs = Meta.readXattrs(file);
+            // opened before the file is announced: a file this node cannot read fails alone, not the stream
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (java.nio.file.NoSuchFileException e) {
+                localChange(p, "gone here since the scan");
+                return;
+            } catch (IOException e) {
+                unreadable(p, e);
+                return;
+            }
             op(p, Frames.OP_FILE, o -> {
                 Frames.writeEntry(o, s);
                 Frames.writeEntry(o, t);
@@ -723,12 +748,12 @@ final class Sender {
                 }
             });
             ContentHash d = new ContentHash();
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel c = ch) {
                 if (transfer == Action.Transfer.DELTA) {
-                    sendDelta(ch, sig, blockSize, d);
+                    sendDelta(c, sig, blockSize, d);
                 } else {
                     long from = transfer == Action.Transfer.APPEND ? t.size() : 0;
-                    sendRange(ch, from, s.size(), d);
+                    sendRange(c, from, s.size(), d);
                 }
             }
             if (sourceChanged(file, s)) {
@@ -738,9 +763,22 @@ final class Sender {
                 Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
             }
         } finally {
+            if (ch != null) {
+                ch.close();
+            }
             if (lock != null) {
                 lock.close();
             }
+        }
+    }
+
+    private void unreadable(Pending p, IOException e) {
+        p.status = Receiver.Status.FAILED;
+        p.unreadable = true;
+        p.message = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+        unreadableFiles++;
+        if (firstUnreadable == null) {
+            firstUnreadable = p.action.path() + ": " + p.message;
         }
     }
 
@@ -939,7 +977,9 @@ final class Sender {
             }
         } else {
             newBase = p.base;
-            if (p.status == Receiver.Status.CHANGED) {
+            if (p.unreadable) {
+                log.warn("Mirror set {}: cannot read {}: {}", set, a.path(), p.message);
+            } else if (p.status == Receiver.Status.CHANGED) {
                 changed++;
                 log.info("Mirror set {}: {} left for the next pass: {}", set, a.path(), p.message);
             } else if (firstFailure == null) {

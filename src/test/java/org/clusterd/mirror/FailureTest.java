@@ -115,6 +115,45 @@ class FailureTest {
                 .satisfies(p -> assertThat(Files.readSymbolicLink(trash.resolve(p))).isEqualTo(Path.of("../keep.txt")));
     }
 
+    /**
+     * A file this node cannot read (permissions, a bad sector) fails the pass with its name, but only
+     * after every other file went, so one bad file does not hold the whole set back; and nothing is
+     * deleted after it. The sending thread runs without root's file access override.
+     */
+    @Test
+    void aFileTheOwnerCannotReadFailsThePassButTheRestIsMirroredAndNothingDeletedAfterIt() throws Exception {
+        Files.writeString(a.resolve("a-one.txt"), "one");
+        Files.writeString(a.resolve("z-old.txt"), "old");
+        assertThat(pair.alpha.passNow("docs").ok()).isTrue();
+        Files.writeString(a.resolve("m-secret.bin"), "secret");
+        Files.setPosixFilePermissions(a.resolve("m-secret.bin"), java.util.Set.of());
+        Files.writeString(a.resolve("z-new.txt"), "new");
+        Files.delete(a.resolve("z-old.txt"));
+
+        PassResult r;
+        try (ThreadCapabilities c = ThreadCapabilities.withoutFileAccessOverride()) {
+            assertThatUnreadable(a.resolve("m-secret.bin"));
+            r = pair.alpha.passNow("docs");
+        }
+
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        assertThat(r.reason()).contains("could not read 1 file(s)").contains("m-secret.bin");
+        assertThat(b.resolve("z-new.txt")).hasContent("new");
+        assertThat(b.resolve("z-old.txt")).hasContent("old");
+        assertThat(b.resolve("m-secret.bin")).doesNotExist();
+        assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorFailed f && f.reason().contains("m-secret.bin"));
+        assertThat(pair.alpha.status().get(0).lagSeconds()).isGreaterThanOrEqualTo(0);
+
+        PassResult again = pair.alpha.passNow("docs"); // readable again (root): everything goes
+        assertThat(again.status()).as(again.reason()).isEqualTo(PassResult.Status.OK);
+        assertThat(Trees.describe(b)).isEqualTo(Trees.describe(a));
+    }
+
+    private static void assertThatUnreadable(Path file) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Files.newInputStream(file).close())
+                .isInstanceOf(java.nio.file.AccessDeniedException.class);
+    }
+
     @Test
     void permissionDeniedOnThePeerFailsThePassAndItRecovers() throws Exception {
         Files.writeString(a.resolve("x.txt"), "one");
