@@ -252,6 +252,10 @@ public final class MirrorService implements AutoCloseable {
         }
     }
 
+    private static String notPushed(SetState st) {
+        return "this node does not run group " + st.group + " normally, or the peer is down or in standby";
+    }
+
     /** Called by the set's Quartz job. */
     void scheduledPass(String set) {
         SetState st = states.get(set);
@@ -259,9 +263,9 @@ public final class MirrorService implements AutoCloseable {
             return;
         }
         if (!guard.mayPush(st.group)) {
-            log.debug("Mirror set {}: this node does not run group {} normally; skipping", set, st.group);
+            log.debug("Mirror set {}: skipped, {}", set, notPushed(st));
             st.lastResult = "SKIPPED";
-            st.lastReason = "this node does not run group " + st.group;
+            st.lastReason = notPushed(st);
             return;
         }
         runPass(st, false);
@@ -290,7 +294,7 @@ public final class MirrorService implements AutoCloseable {
         }
         if (!guard.mayPush(st.group)) {
             st.lastResult = "SKIPPED";
-            return PassResult.skipped(set, "this node does not run group " + st.group + " normally");
+            return PassResult.skipped(set, notPushed(st));
         }
         return runPass(st, false);
     }

@@ -38,11 +38,15 @@ final class MirrorBridge implements MirrorGuard, ResyncHandler {
         this.mirror = mirror;
     }
 
-    /** Pushes only from the owner running the group normally, never while it moves, never in standby. */
+    /**
+     * Pushes only from the owner running the group normally, never while it moves, never in standby,
+     * and not to a peer in standby, which refuses all data (the pass would fail, and page, on every run).
+     */
     @Override
     public boolean mayPush(String group) {
         MachineSnapshot s = runtime == null ? null : runtime.snapshot();
-        return s != null && s.state().equals("ACTIVE") && s.peer().alive() && phase(s, group).equals("RUNNING");
+        return s != null && s.state().equals("ACTIVE") && s.peer().alive() && !s.peer().state().equals("STANDBY")
+                && phase(s, group).equals("RUNNING");
     }
 
     /** Receives only for a group this node does not hold, and never in standby. */

@@ -164,6 +164,15 @@ class MirrorFaultsIT {
             ClusterFixture.CliResult pass = c.cli(BETA, "mirror", SET);
             assertThat(pass.exitCode()).as(pass.toString()).isZero();
             assertThat(files(ALPHA).resolve("after.txt")).hasContent("still mirrored");
+
+            // a peer in standby refuses all data: the owner does not push to it (a failed pass would page)
+            ClusterFixture.CliResult standby = c.cli(ALPHA, "standby");
+            assertThat(standby.exitCode()).as(standby.toString()).isZero();
+            c.awaitEvent(ALPHA, "StandbyEntered", Duration.ofSeconds(20));
+            c.awaitSoleServer(ClusterFixture.WEB, BETA, Duration.ofSeconds(25)); // beta has heard alpha's standby
+            ClusterFixture.CliResult held = c.cli(BETA, "mirror", SET);
+            assertThat(held.toString()).contains("SKIPPED").contains("standby");
+            assertThat(c.events(BETA, "MirrorFailed")).isEmpty();
         }
     }
 }
