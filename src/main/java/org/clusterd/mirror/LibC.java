@@ -19,6 +19,11 @@ final class LibC {
     private static final Logger log = LoggerFactory.getLogger(LibC.class);
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 02000000; // the same on x86-64 and arm64
+    static final int O_RDWR = 2;
+    private static final int F_OFD_SETLK = 37;
+    private static final short F_WRLCK = 1;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     /** {@code tv_nsec} that leaves a time as it is. */
@@ -41,6 +46,9 @@ final class LibC {
         static native int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
 
         static native long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
+
+        /** {@code fcntl} with a {@code struct flock} (C's variadic third argument, a pointer here). */
+        static native int fcntl(int fd, int cmd, byte[] flock) throws LastErrorException;
     }
 
     private static final class Holder {
@@ -127,6 +135,50 @@ final class LibC {
             return n < 0 || hasUserName(names, (int) Math.min(n, names.length));
         } catch (LastErrorException e) {
             return true; // ERANGE if names were added meanwhile, ENOTSUP: the JDK's way decides
+        }
+    }
+
+    /**
+     * Opens {@code p} for an open-file-description lock ({@link #tryOfdWriteLock}); -1 where the calls
+     * are not bound or it cannot be opened this way (the caller then uses the JDK's lock).
+     */
+    static int openForLock(Path p) {
+        if (!available()) {
+            return -1;
+        }
+        try {
+            return Calls.open(p.toString(), O_RDWR | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * A write lock on the whole file of {@code fd} as an open file description lock: it conflicts
+     * with the fcntl locks of mail programs like the classic one, but belongs to this descriptor, so
+     * closing another descriptor of the same file in this process (the JDK's locks are lost that way)
+     * leaves it held. True if taken, false if another holds a lock on the file.
+     */
+    static boolean tryOfdWriteLock(int fd) throws java.io.IOException {
+        java.nio.ByteBuffer flock = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.nativeOrder());
+        flock.putShort(0, F_WRLCK); // l_whence SEEK_SET, l_start 0, l_len 0 (to the end, growing), l_pid 0
+        try {
+            Calls.fcntl(fd, F_OFD_SETLK, flock.array());
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EAGAIN || e.getErrorCode() == EACCES) {
+                return false;
+            }
+            throw new java.io.IOException("fcntl lock failed: errno " + e.getErrorCode());
+        }
+    }
+
+    /** Closes a descriptor of {@link #openForLock}, which releases its lock. */
+    static void close(int fd) {
+        try {
+            Calls.close(fd);
+        } catch (LastErrorException e) {
+            log.debug("close({}) failed: errno {}", fd, e.getErrorCode());
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The mail system's locks on an mbox spool, taken as mail programs do: the dotlock {@code NAME.lock}
  * (created exclusively; one older than {@value #STALE_SECONDS} s is stale and removed) and an fcntl
- * lock on the spool itself. Waits at most the given time for either.
+ * lock on the spool itself. Waits at most the given time for either. The fcntl lock is an open file
+ * description lock where the C library is bound: a classic (process) lock, which the JDK's is, would
+ * be dropped as soon as this process closed any other descriptor of the spool, as merging does.
  */
 final class MboxLock implements AutoCloseable {
     static final long STALE_SECONDS = 300;
@@ -24,11 +26,14 @@ final class MboxLock implements AutoCloseable {
     private final Path dotlock;
     private final FileChannel channel;
     private final FileLock lock;
+    /** The descriptor holding the open file description lock, or -1. */
+    private final int lockFd;
 
-    private MboxLock(Path dotlock, FileChannel channel, FileLock lock) {
+    private MboxLock(Path dotlock, FileChannel channel, FileLock lock, int lockFd) {
         this.dotlock = dotlock;
         this.channel = channel;
         this.lock = lock;
+        this.lockFd = lockFd;
     }
 
     static MboxLock acquire(Path spool, long timeoutMs) throws IOException {
@@ -55,9 +60,20 @@ final class MboxLock implements AutoCloseable {
             }
         }
         FileChannel ch = null;
+        int fd = -1;
         try {
             if (!Files.exists(spool)) {
-                return new MboxLock(dotlock, null, null);
+                return new MboxLock(dotlock, null, null, -1);
+            }
+            fd = LibC.openForLock(spool);
+            if (fd >= 0) {
+                while (!LibC.tryOfdWriteLock(fd)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("mbox " + spool.getFileName() + " is locked (fcntl) by another process");
+                    }
+                    LockSupport.parkNanos(RETRY_NANOS);
+                }
+                return new MboxLock(dotlock, null, null, fd);
             }
             ch = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE);
             while (true) {
@@ -68,7 +84,7 @@ final class MboxLock implements AutoCloseable {
                     l = null;
                 }
                 if (l != null) {
-                    return new MboxLock(dotlock, ch, l);
+                    return new MboxLock(dotlock, ch, l, -1);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IOException("mbox " + spool.getFileName() + " is locked (fcntl) by another process");
@@ -78,6 +94,9 @@ final class MboxLock implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 ch.close();
+            }
+            if (fd >= 0) {
+                LibC.close(fd);
             }
             Files.deleteIfExists(dotlock);
             throw e;
@@ -92,6 +111,9 @@ final class MboxLock implements AutoCloseable {
             }
             if (channel != null) {
                 channel.close();
+            }
+            if (lockFd >= 0) {
+                LibC.close(lockFd);
             }
         } finally {
             Files.deleteIfExists(dotlock);
