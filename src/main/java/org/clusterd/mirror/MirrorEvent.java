@@ -8,6 +8,12 @@ public sealed interface MirrorEvent {
     record MirrorCompleted(long time, String set, String group, long filesMoved, long bytesMoved, long conflicts,
                            long millis) implements MirrorEvent {}
 
+    /**
+     * This node received a whole pass of {@code set} from the owner, which left nothing out: its copy
+     * holds the owner's data as of {@code dataTime} (the session's start, on this node's clock).
+     */
+    record MirrorReceived(long time, String set, String group, long dataTime) implements MirrorEvent {}
+
     /** A pass failed; the peer's files are intact (old or new) and the next pass continues. */
     record MirrorFailed(long time, String set, String group, String reason) implements MirrorEvent {}
 

@@ -81,10 +81,30 @@ public final class MirrorService implements AutoCloseable {
         volatile long filesMoved;
         volatile long bytesMoved;
         volatile String lastReason = "";
+        SetStatusFile file;
 
         SetState(MirrorSetConfig set, String group) {
             this.set = set;
             this.group = group;
+        }
+
+        /** Takes what an earlier run of the daemon saved after its last pass. */
+        void restore(SetStatusFile from) {
+            file = from;
+            SetStatusFile.Saved s = from.load();
+            if (s != null) {
+                lastResult = s.lastResult();
+                lastSuccess = s.lastSuccess();
+                lastSuccessDataTime = s.lastSuccessDataTime();
+                conflicts = s.conflicts();
+                filesMoved = s.filesMoved();
+                bytesMoved = s.bytesMoved();
+            }
+        }
+
+        void save() {
+            file.save(new SetStatusFile.Saved(lastResult, lastSuccess, lastSuccessDataTime, conflicts, filesMoved,
+                    bytesMoved));
         }
     }
 
@@ -124,6 +144,9 @@ public final class MirrorService implements AutoCloseable {
             trashMax = m.trashMaxBytes();
         }
         ManifestStore manifests = new ManifestStore(config.stateDir().resolve("mirror"));
+        for (SetState st : states.values()) {
+            st.restore(new SetStatusFile(manifests.dir(), st.set.name()));
+        }
         Trash trash = new Trash(config.stateDir().resolve("mirror-trash"), trashMax);
         this.engine = new MirrorEngine(config.clusterName(), config.localNode(), config.peerNode(), sets, groupOf, guard,
                 manifests, trash, this::emit, tls, peer, clock, timeoutMs);
@@ -131,7 +154,20 @@ public final class MirrorService implements AutoCloseable {
 
     private void emit(MirrorEvent e) {
         log.info("Mirror event: {}", e);
+        if (e instanceof MirrorEvent.MirrorReceived r) {
+            received(r);
+        }
         events.accept(e);
+    }
+
+    /** This node's copy is the owner's data as of {@code r.dataTime()}: what its lag counts from, here and after a takeover. */
+    private void received(MirrorEvent.MirrorReceived r) {
+        SetState st = states.get(r.set());
+        if (st != null) {
+            st.lastSuccess = r.time();
+            st.lastSuccessDataTime = r.dataTime();
+            st.save();
+        }
     }
 
     /** Starts the TLS server for the peer's passes and the schedules. */
@@ -361,6 +397,7 @@ public final class MirrorService implements AutoCloseable {
                     emit(new MirrorEvent.MirrorFailed(clock.getAsLong(), set, st.group, r.reason()));
                 }
             }
+            st.save();
             return r;
         } finally {
             lock.unlock();

@@ -53,6 +53,8 @@ final class Receiver {
     /** Resolves the paths of file and directory operations; see {@link PathGuard.Resolver}. */
     private PathGuard.Resolver resolver;
     private AppendJournal appendJournal;
+    /** When this session was accepted: the owner's data it brings is at least as old. */
+    private long sessionStart;
     private Path pass;
     /** Whether the scan goes back relative to the last common sync (see {@link Frames#SCAN_CHANGES}). */
     private boolean relative;
@@ -263,6 +265,7 @@ final class Receiver {
                 writeMarker(marker);
             }
             InterruptedSessions.begin(env.manifests().dir(), set, root);
+            sessionStart = env.now();
             relative = !base.id().isEmpty() && base.id().equals(ownerBase) && !base.lost();
             pass = env.trash().passDir(set, Instant.ofEpochMilli(env.now()));
             send(Frames.HELLO_OK, Frames.payload(o -> {
@@ -391,6 +394,9 @@ final class Receiver {
                     }
                 }
                 case Frames.BYE -> {
+                    if (f.payload().length > 0 && f.payload()[0] == 1) {
+                        env.emit(new MirrorEvent.MirrorReceived(env.now(), set, group, sessionStart));
+                    }
                     return;
                 }
                 default -> throw new Frames.BadFrame("unexpected frame type " + f.type() + " between operations");

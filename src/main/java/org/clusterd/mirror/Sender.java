@@ -221,7 +221,7 @@ final class Sender {
             if (shared && peerUnchanged && localDifferences == 0 && !src.hadErrors() && peerErrors == 0) {
                 // both scans equal the last common sync entry for entry: every path is in sync, which is
                 // what the planner would find, without reading three entry files to find it
-                bye();
+                bye(true);
                 log.info("Mirror pass of {}: in sync after {} ms ({} paths, unchanged on both nodes since the last"
                         + " common sync)", set, (System.nanoTime() - t0) / 1_000_000, base.count());
                 return new PassResult(set, PassResult.Status.OK, "", 0, 0, 0, 0, 0, env.now() - start);
@@ -253,7 +253,7 @@ final class Sender {
                 }
                 if (summary.changes() == 0 && summary.conflicts() == 0 && summary.skips() == 0 && !baseWouldChange[0]) {
                     // nothing to do and nothing to record: the pass is complete after one look
-                    bye();
+                    bye(true);
                     log.info("Mirror pass of {}: in sync after {} ms ({} paths; the peer sent {} scan records{})", set,
                             (System.nanoTime() - t0) / 1_000_000, summary.inSync(), peerRecords,
                             peerRelative ? " relative to the common sync" : "");
@@ -261,7 +261,7 @@ final class Sender {
                 }
                 if (summary.massDelete(cfg.maxDeleteShare())) {
                     env.emit(new MirrorEvent.MassDeleteRefused(env.now(), set, group, summary.deletes(), summary.baseCount()));
-                    bye();
+                    bye(false);
                     return PassResult.failed(set, "refused to delete " + summary.deletes() + " of " + summary.baseCount()
                             + " paths (more than " + Math.round(cfg.maxDeleteShare() * 100) + "%): was the directory emptied"
                             + " or unmounted?", env.now() - start);
@@ -303,7 +303,7 @@ final class Sender {
                 }
             }
             if (firstFailure != null) {
-                bye();
+                bye(false);
                 manifest.close();
                 return new PassResult(set, PassResult.Status.FAILED, firstFailure, filesMoved, bytesMoved, conflicts,
                         deleted, changed, env.now() - start);
@@ -315,7 +315,7 @@ final class Sender {
             } else {
                 manifest.close();
             }
-            bye();
+            bye(unreadableFiles == 0 && changed == 0);
             long tEnd = System.nanoTime();
             log.info("Mirror pass of {}: scans {} ms (hashed {} bytes here; {} peer records{}), plan {} ms, operations {} ms, finish {} ms,"
                     + " manifest {} ms ({})", set, (tScanned - t0) / 1_000_000, src.hashedBytes(), peerRecords, peerRelative ? ", relative" : "",
@@ -1117,8 +1117,9 @@ final class Sender {
      * Ends the session and waits (a few seconds at most) until the peer has closed it: it releases the
      * set's lock before it closes, so a pass or resync that follows finds the set free there.
      */
-    private void bye() throws IOException {
-        send(Frames.BYE, new byte[0]);
+    /** {@code complete}: the pass left nothing out, so the peer's copy is the owner's data as of the pass. */
+    private void bye(boolean complete) throws IOException {
+        send(Frames.BYE, new byte[] {(byte) (complete ? 1 : 0)});
         try {
             if (reader != null && reader.isAlive()) {
                 reader.join(BYE_WAIT_MS); // it reads on until the peer closes

@@ -421,6 +421,52 @@ class MirrorServiceTest {
         assertThat(pair.alphaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorCompleted);
     }
 
+    /**
+     * The receiving node reports how fresh its copy is (what matters if it takes over), and both nodes
+     * keep their status across a restart: a lag back at -1 would read as healthy to a monitoring check.
+     */
+    @Test
+    void theReceivingNodeShowsItsCopysAgeAndBothKeepTheirStatusAcrossARestart() throws Exception {
+        assertThat(pair.beta.status().get(0).lagSeconds()).isEqualTo(-1);
+        write(a.resolve("x"), "x");
+        assertThat(pass().ok()).isTrue();
+        ClusterView.MirrorView owner = pair.alpha.status().get(0);
+        ClusterView.MirrorView receiver = pair.beta.status().get(0);
+        assertThat(receiver.lastSuccess()).isPositive();
+        assertThat(receiver.lagSeconds()).isBetween(0L, 60L);
+        assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.MirrorReceived r && r.set().equals("docs"));
+
+        pair.close();
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY)));
+
+        ClusterView.MirrorView ownerAfter = pair.alpha.status().get(0);
+        assertThat(ownerAfter.lastResult()).isEqualTo("OK");
+        assertThat(ownerAfter.lastSuccess()).isEqualTo(owner.lastSuccess());
+        assertThat(ownerAfter.lagSeconds()).isBetween(0L, 60L);
+        assertThat(ownerAfter.filesMoved()).isEqualTo(1);
+        assertThat(pair.beta.status().get(0).lastSuccess()).isEqualTo(receiver.lastSuccess());
+
+        pair.close(); // a damaged status file is ignored, not fatal
+        Files.writeString(pair.state("alpha").resolve("mirror/docs.status"), "lastSuccess=soon\n");
+        pair = new MirrorPair(tmp, List.of(MirrorPair.set("docs", Policy.COPY)));
+        assertThat(pair.alpha.status().get(0).lastResult()).isEqualTo("NEVER");
+    }
+
+    /** A pass that fails keeps the lag running from the last complete one (it is not reset). */
+    @Test
+    void aFailedPassKeepsTheLagOfTheLastCompleteOne() throws Exception {
+        write(a.resolve("x"), "x");
+        assertThat(pass().ok()).isTrue();
+        long dataTime = pair.alpha.status().get(0).lastSuccess();
+        pair.beta.close(); // the peer is gone
+        PassResult r = pair.alpha.passNow("docs");
+        assertThat(r.status()).isEqualTo(PassResult.Status.FAILED);
+        ClusterView.MirrorView v = pair.alpha.status().get(0);
+        assertThat(v.lastResult()).isEqualTo("FAILED");
+        assertThat(v.lastSuccess()).isEqualTo(dataTime);
+        assertThat(v.lagSeconds()).isBetween(0L, 60L);
+    }
+
     @Test
     void aFileChangingOnThePeerDuringThePassIsLeftForTheNextPass() throws Exception {
         write(a.resolve("x"), "1");
