@@ -1049,7 +1049,10 @@ final class Receiver {
         if (t == null || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        if (dp == Action.Displace.CONFLICT_COPY && !t.isDir()) {
+        if (t.isDir()) {
+            return moveDirectoryAside(target, t);
+        }
+        if (dp == Action.Displace.CONFLICT_COPY) {
             Path copy = conflictCopy(target, t);
             conflicts.incrementAndGet();
             env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(),
@@ -1062,16 +1065,56 @@ final class Receiver {
         return null;
     }
 
-    private Path conflictCopy(Path target, FileEntry t) throws IOException {
+    /**
+     * The owner has a file or link where this node has a directory: the directory, with whatever is
+     * in it, moves aside under a conflict name (one rename), so the owner's entry can take its place
+     * and the nodes converge; an empty one is simply removed.
+     */
+    private String moveDirectoryAside(Path target, FileEntry t) throws IOException {
+        resolver.forget();
+        try (Stream<Path> s = Files.list(target)) {
+            if (s.findAny().isEmpty()) {
+                Files.delete(target);
+                dirtyDirs.add(target.getParent());
+                return null;
+            }
+        }
+        Path dir = conflictDir(target);
         String name = target.getFileName().toString();
+        Instant now = Instant.ofEpochMilli(env.now());
+        for (int seq = 1; ; seq++) {
+            Path copy = dir.resolve(Conflicts.copyName(name, now, env.localNode(), seq));
+            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Files.move(target, copy, StandardCopyOption.ATOMIC_MOVE);
+            dirtyDirs.add(dir);
+            dirtyDirs.add(target.getParent());
+            conflicts.incrementAndGet();
+            env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(), "the owner has a "
+                    + "file here; this node's directory, with everything in it, was moved to " + root.relativize(copy)));
+            return root.relativize(copy).toString();
+        }
+    }
+
+    /** Where conflict copies of {@code target} go: beside it, but never inside a Maildir's cur, new or tmp. */
+    private Path conflictDir(Path target) {
         Path dir = target.getParent();
         if (cfg.policy() == MirrorSetConfig.Policy.MAILDIR && Maildir.isMailSubdir(dir.getFileName().toString())
                 && !dir.equals(root)) {
             dir = dir.getParent();
         }
+        return dir;
+    }
+
+    private Path conflictCopy(Path target, FileEntry t) throws IOException {
+        String name = target.getFileName().toString();
+        Path dir = conflictDir(target);
         List<Path> existing;
         try (Stream<Path> s = Files.list(dir)) {
-            existing = s.filter(p -> Conflicts.isCopyOf(p.getFileName().toString(), name)).sorted().toList();
+            // moved-aside directories are not trimmed: they hold whole trees
+            existing = s.filter(p -> Conflicts.isCopyOf(p.getFileName().toString(), name)
+                    && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
         for (int i = 0; i <= existing.size() - Conflicts.MAX_PER_FILE; i++) {
             Path oldest = existing.get(i);
@@ -1120,7 +1163,7 @@ final class Receiver {
             throw new PathGuard.RefusedPath("symlink " + s.path() + " -> " + s.linkTarget() + " leads out of the set");
         }
         Path target = PathGuard.resolveOrNull(root, s.path());
-        if (target == null || !unchanged(target, t) || (t != null && t.isDir())) {
+        if (target == null || !unchanged(target, t)) {
             return Result.changed("changed on this node since its scan");
         }
         Path temp = temp(target);

@@ -209,8 +209,9 @@ public final class Reconciler {
         boolean tUnchanged = b != null && sameContent(t, b, full);
         if (s.type() != t.type()) {
             if (t.isDir()) {
-                return new Action.Keep(t, null, "a directory on the peer but a " + s.type().name().toLowerCase()
-                        + " on the owner; left alone", true);
+                // the peer's directory moves aside whole (a conflict copy) and the owner's entry takes
+                // its place; leaving it would keep the owner's file off the peer for good
+                return new Action.Replace(s, t, Action.Transfer.FULL, Action.Displace.CONFLICT_COPY);
             }
             return new Action.Replace(s, t, Action.Transfer.FULL, tUnchanged ? Action.Displace.TRASH : displaceFor(t));
         }

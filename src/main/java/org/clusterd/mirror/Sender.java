@@ -70,6 +70,8 @@ final class Sender {
     private long deleted;
     private long changed;
     private String firstFailure;
+    /** "DIR/" while the plan walks the paths under a peer directory replaced by a file or link, else null. */
+    private String movedDir;
     /** Files this node could not read while sending, and the first of them with its reason. */
     private long unreadableFiles;
     private String firstUnreadable;
@@ -128,6 +130,8 @@ final class Sender {
         String sentHash;
         /** This node could not read the file: it was not sent, and the pass fails once the rest is done. */
         boolean unreadable;
+        /** Under a peer directory this pass moves aside whole: nothing to do here, and nothing learnt. */
+        boolean underMovedDir;
 
         Pending(Action action, FileEntry base) {
             this.action = action;
@@ -597,9 +601,16 @@ final class Sender {
         synchronized (this) {
             order.add(p);
         }
+        if (movedDir != null && !a.path().startsWith(movedDir)) {
+            movedDir = null; // paths order a directory's whole subtree right after it
+        }
         if (firstFailure != null) {
             p.status = Receiver.Status.FAILED; // after a failure nothing more is sent; the manifest is not written
             p.message = "not attempted";
+        } else if (movedDir != null) {
+            // the peer moves the whole directory aside with the owner's entry; its old paths are not touched
+            p.status = Receiver.Status.OK;
+            p.underMovedDir = true;
         } else if (unreadableFiles > 0 && a instanceof Action.Delete) {
             // a pass that hit a read error deletes nothing more (the source may be failing)
             localChange(p, "not deleted: this pass could not read a file here");
@@ -613,6 +624,9 @@ final class Sender {
                 env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, k.path(), k.reason()));
             }
         } else {
+            if (a instanceof Action.Replace r && r.target().isDir() && !r.source().isDir()) {
+                movedDir = a.path() + "/";
+            }
             sendOp(p);
         }
         drain(false);
@@ -953,7 +967,9 @@ final class Sender {
     private void record(Pending p) throws IOException {
         Action a = p.action;
         FileEntry newBase;
-        if (p.status == Receiver.Status.OK) {
+        if (p.underMovedDir) {
+            newBase = p.base; // as it was: the next pass finds the path gone on both nodes
+        } else if (p.status == Receiver.Status.OK) {
             if (a instanceof Action.Delete) {
                 newBase = null;
                 deleted++;

@@ -467,6 +467,45 @@ class MirrorServiceTest {
         assertThat(v.lagSeconds()).isBetween(0L, 60L);
     }
 
+    /**
+     * The owner turned a directory into a file (or a link). The peer's directory moves aside whole as a
+     * conflict copy, with a file only the peer had, and the owner's entry takes its place: before, the
+     * directory was left and the owner's file never reached the peer, pass after pass.
+     */
+    @Test
+    void aDirectoryTheOwnerReplacedByAFileOrLinkIsMovedAsideOnThePeerAndTheNodesConverge() throws Exception {
+        write(a.resolve("x/a.txt"), "a");
+        write(a.resolve("y/b.txt"), "b");
+        write(a.resolve("target.txt"), "t");
+        pass();
+        write(b.resolve("x/peer-only.txt"), "written on the peer");
+        Files.delete(a.resolve("x/a.txt"));
+        Files.delete(a.resolve("x"));
+        write(a.resolve("x"), "a file now");
+        Files.delete(a.resolve("y/b.txt"));
+        Files.delete(a.resolve("y"));
+        Files.createSymbolicLink(a.resolve("y"), Path.of("target.txt"));
+
+        PassResult r = pass();
+
+        assertThat(r.changedDuringPass()).as(r.reason()).isZero();
+        assertThat(b.resolve("x")).isRegularFile().hasContent("a file now");
+        assertThat(Files.readSymbolicLink(b.resolve("y"))).isEqualTo(Path.of("target.txt"));
+        List<String> moved = Trees.named(b, "x.clusterd-conflict-");
+        assertThat(moved).singleElement().satisfies(c -> assertThat(b.resolve(c).resolve("peer-only.txt"))
+                .hasContent("written on the peer"));
+        assertThat(pair.betaEvents).anyMatch(e -> e instanceof MirrorEvent.ConflictDetected c && c.path().equals("x"));
+        java.util.TreeMap<String, String> peer = Trees.describe(b);
+        peer.keySet().removeIf(k -> k.contains(".clusterd-conflict-"));
+        assertThat(peer).isEqualTo(Trees.describe(a));
+
+        long conflictsBefore = pair.betaEvents.stream().filter(e -> e instanceof MirrorEvent.ConflictDetected).count();
+        PassResult again = pass();
+        assertThat(again.filesMoved()).isZero();
+        assertThat(pair.betaEvents.stream().filter(e -> e instanceof MirrorEvent.ConflictDetected).count())
+                .isEqualTo(conflictsBefore);
+    }
+
     @Test
     void aFileChangingOnThePeerDuringThePassIsLeftForTheNextPass() throws Exception {
         write(a.resolve("x"), "1");

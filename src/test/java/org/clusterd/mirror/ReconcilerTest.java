@@ -153,10 +153,11 @@ class ReconcilerTest {
         }
 
         @Test
-        void aFileReplacingAPeerDirectoryIsLeftAloneAsConflict() {
-            Action a = decide(null, f("x", "1"), d("x"));
-            assertThat(a).isInstanceOf(Action.Keep.class);
-            assertThat(((Action.Keep) a).conflict()).isTrue();
+        void aFileReplacingAPeerDirectoryMovesTheDirectoryAside() {
+            assertThat(decide(null, f("x", "1"), d("x")))
+                    .isEqualTo(new Action.Replace(f("x", "1"), d("x"), Action.Transfer.FULL, Action.Displace.CONFLICT_COPY));
+            assertThat(decide(d("x"), f("x", "1"), d("x")))
+                    .isEqualTo(new Action.Replace(f("x", "1"), d("x"), Action.Transfer.FULL, Action.Displace.CONFLICT_COPY));
         }
 
         @Test
