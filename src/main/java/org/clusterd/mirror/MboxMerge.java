@@ -74,7 +74,9 @@ final class MboxMerge {
         int added = 0;
         try (Messages m = new Messages(other, otherFrom)) {
             for (byte[] msg = m.next(); msg != null; msg = m.next()) {
-                if (keys.add(key(msg))) {
+                // matched against the owner's messages only: two of other's own with one Message-ID (a
+                // list's copy and the direct Cc) are two messages
+                if (!keys.contains(key(msg))) {
                     t.separate();
                     t.write(msg);
                     added++;

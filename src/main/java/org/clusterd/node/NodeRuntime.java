@@ -56,6 +56,17 @@ public final class NodeRuntime implements ClusterService {
     private volatile java.util.function.Function<String, CommandResult> mirrorNow =
             set -> new CommandResult(false, "no mirror sets are configured on this node");
 
+    /**
+     * Runs the operator's mirror passes, so a long one holds no control worker past the command's
+     * timeout (standby or failover must not wait behind it). One thread per set at most: a second
+     * request for a set whose pass runs is answered at once.
+     */
+    private final java.util.concurrent.ExecutorService mirrorPasses = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mirror-now");
+        t.setDaemon(true);
+        return t;
+    });
+
     private record CommandRequest(Command command, CompletableFuture<CommandResult> answer) {}
 
     public NodeRuntime(ClusterConfig config, NodeClock clock, HeartbeatTransport transport, ResyncHandler resync,
@@ -193,7 +204,7 @@ public final class NodeRuntime implements ClusterService {
     @Override
     public CommandResult submit(Command command, Duration timeout) {
         if (command instanceof Command.MirrorNow m) {
-            return mirrorNow.apply(m.set()); // data, not cluster state: the mirror engine answers
+            return mirrorPass(m.set(), timeout); // data, not cluster state: the mirror engine answers
         }
         if (!running) {
             return new CommandResult(false, "the node is shutting down");
@@ -235,9 +246,30 @@ public final class NodeRuntime implements ClusterService {
         exited.await();
     }
 
+    private CommandResult mirrorPass(String set, Duration timeout) {
+        CompletableFuture<CommandResult> pass;
+        try {
+            pass = CompletableFuture.supplyAsync(() -> mirrorNow.apply(set), mirrorPasses);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return new CommandResult(false, "the node is shutting down");
+        }
+        try {
+            return pass.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new CommandResult(true, "mirror " + set + ": the pass is still running after " + timeout.toSeconds()
+                    + " s; it goes on, and clusterd status shows its result");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(false, "interrupted");
+        } catch (ExecutionException e) {
+            return new CommandResult(false, e.getCause().toString());
+        }
+    }
+
     /** Releases threads and sockets; after the loop ended. */
     public void close() {
         running = false;
+        mirrorPasses.shutdownNow();
         if (loop != null) {
             loop.interrupt();
         }

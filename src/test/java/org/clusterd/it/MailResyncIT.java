@@ -61,11 +61,27 @@ class MailResyncIT {
         return ids;
     }
 
-    private void deliver(String node, String id) throws Exception {
-        String message = "From sender@example.org Fri Nov 27 10:00:00 2026\nMessage-ID: <" + id + ">\nSubject: " + id
+    private static String message(String id) {
+        return "From sender@example.org Fri Nov 27 10:00:00 2026\nMessage-ID: <" + id + ">\nSubject: " + id
                 + "\n\nbody of " + id + "\n\n";
-        Files.writeString(spool(node).resolve("alice"), message, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+    }
+
+    private void deliver(String node, String id) throws Exception {
+        Files.writeString(spool(node).resolve("alice"), message(id), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /** Each message file of the Maildir (new/ and cur/) by its path, with its content. */
+    private java.util.Map<String, String> maildirFiles(String node) throws Exception {
+        java.util.Map<String, String> files = new java.util.TreeMap<>();
+        for (String d : List.of("new", "cur")) {
+            try (java.util.stream.Stream<Path> s = Files.list(maildir(node).resolve(d))) {
+                for (Path f : (Iterable<Path>) s::iterator) {
+                    files.put(d + "/" + f.getFileName(), Files.readString(f));
+                }
+            }
+        }
+        return files;
     }
 
     private static List<String> messageIds(Path mbox) throws Exception {
@@ -105,10 +121,20 @@ class MailResyncIT {
 
             c.start(BETA);
             c.awaitRunningOn(MAIL, java.util.Set.of(BETA), WITHIN);
-            List<String> home = messageIds(spool(BETA).resolve("alice"));
-            assertThat(home).as("beta's spool after the resync").containsExactlyInAnyOrder("m1", "m2", "m3");
+            // whole messages, each once: the common part, the owner's new one, then the home node's own
+            assertThat(spool(BETA).resolve("alice")).as("beta's spool after the resync")
+                    .hasContent(message("m1") + message("m3") + message("m2"));
             assertThat(maildirIds(BETA)).as("beta's Maildir after the resync").containsExactlyInAnyOrder("d1", "d2", "d3");
-            assertThat(maildir(BETA).resolve("cur").resolve(d1 + ":2,S")).as("the flag set during the outage").exists();
+            assertThat(maildirFiles(BETA)).as("one file per message, the flag set during the outage kept").containsOnlyKeys(
+                    "cur/" + d1 + ":2,S", "new/1795700000.d2.beta", "new/1795700000.d3.alpha");
+
+            // beta owns mail again: its next pass gives alpha the same spool and Maildir, byte for byte
+            for (String set : List.of("spool", "maildir")) {
+                ClusterFixture.CliResult pass = c.cli(BETA, "mirror", set);
+                assertThat(pass.exitCode()).as(pass.toString()).isZero();
+            }
+            assertThat(Files.readString(spool(ALPHA).resolve("alice"))).isEqualTo(Files.readString(spool(BETA).resolve("alice")));
+            assertThat(maildirFiles(ALPHA)).isEqualTo(maildirFiles(BETA));
             c.assertNeverTwoOwners();
         }
     }

@@ -282,6 +282,22 @@ class MailTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(message("a") + message("b") + message("c"));
     }
 
+    /** A mailing list's copy and the direct Cc share a Message-ID: both are kept, unless the owner has it. */
+    @Test
+    void aMessageMergeKeepsTwoOfThePeersMessagesWithOneMessageIdButNotOneTheOwnerHas() throws Exception {
+        String listCopy = message("cc").replace("Subject: cc", "Subject: [list] cc");
+        Path owner = tmp.resolve("owner");
+        Files.writeString(owner, message("x"));
+        Path other = tmp.resolve("other");
+        Files.writeString(other, message("cc") + listCopy + message("x"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int added = MboxMerge.messageMerge(owner, other, 0, out);
+
+        assertThat(added).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(message("x") + message("cc") + listCopy);
+    }
+
     @Test
     void maildirMessagesAreUnionedByUniqueNameAndFlagChangesDoNotDuplicate() throws Exception {
         Path a = pair.dir("alpha", "maildir");

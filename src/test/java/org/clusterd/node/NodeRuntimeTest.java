@@ -80,6 +80,35 @@ class NodeRuntimeTest {
         assertThat(dir.resolve("alpha/standby.lock")).doesNotExist();
     }
 
+    /** A long mirror pass asked for by the operator holds no control worker: standby is answered meanwhile. */
+    @Test
+    void aLongMirrorPassAnswersAtTheTimeoutAndDoesNotHoldUpOtherCommands() throws Exception {
+        bothRunTheirHomeGroups();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        pair.alpha.mirrors(java.util.List::of, set -> {
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.set(true);
+            return new CommandResult(true, "mirror " + set + ": OK");
+        });
+
+        CommandResult r = pair.alpha.submit(new Command.MirrorNow("www"), java.time.Duration.ofMillis(300));
+        assertThat(r.accepted()).isTrue();
+        assertThat(r.message()).contains("still running").contains("www");
+        CommandResult standby = pair.alpha.submit(new Command.Standby(), WITHIN);
+        assertThat(standby.accepted()).as(standby.message()).isTrue();
+        assertThat(finished).isFalse();
+
+        release.countDown();
+        await().atMost(WITHIN).untilTrue(finished);
+        CommandResult quick = pair.alpha.submit(new Command.MirrorNow("www"), WITHIN);
+        assertThat(quick.message()).isEqualTo("mirror www: OK");
+    }
+
     @Test
     void aCommandTheMachineRefusesIsAnsweredWithTheReason() throws Exception {
         bothRunTheirHomeGroups();
