@@ -210,6 +210,92 @@ class ResyncCrashIT {
         }
     }
 
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The size of the largest temporary file in the node's set (0 if none). */
+    private long largestTemporaryFile(String node) throws IOException {
+        try (Stream<Path> s = Files.list(files(node))) {
+            long max = 0;
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(".clusterd-tmp-") && Files.isRegularFile(p)) {
+                    max = Math.max(max, Files.size(p));
+                }
+            }
+            return max;
+        }
+    }
+
+    /**
+     * A large file (written through a temporary file beside its target, not in memory) is half across
+     * when the home node loses power: no part of it is in place, and the next resync brings it whole.
+     */
+    @org.junit.jupiter.api.Test
+    void theHomeNodeLosingPowerInTheMiddleOfALargeFileKeepsNoPartOfItAndTheNextResyncBringsItWhole() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashLargeFile"))) {
+            c.startSteady();
+            c.crash(BETA);
+            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+            byte[] big = random(64 << 20, 1002);
+            Files.createDirectories(files(ALPHA));
+            Files.write(files(ALPHA).resolve("big"), big);
+            c.start(BETA);
+            Awaitility.await("part of big arrived on beta").atMost(WITHIN).pollInterval(Duration.ofMillis(5))
+                    .until(() -> largestTemporaryFile(BETA) > 0);
+            c.crash(BETA);
+            Path landed = files(BETA).resolve("big");
+            assertThat(!Files.exists(landed) || Arrays.equals(Files.readAllBytes(landed), big)).as("big absent or whole").isTrue();
+
+            c.awaitSoleServer(MAIL, ALPHA, WITHIN);
+            c.start(BETA);
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+            assertThat(temporaryFiles(BETA)).as("no temporary file left on beta").isEmpty();
+            assertThat(Arrays.equals(Files.readAllBytes(landed), big)).as("big whole on beta").isTrue();
+            c.assertNeverTwoOwners();
+        }
+    }
+
+    /**
+     * The owner loses power while the home node appends a log's new tail in place: the home node
+     * cuts the log back to what it was (no half tail for the next writer to continue) before it takes
+     * the group over, and keeps no lock or temporary file.
+     */
+    @org.junit.jupiter.api.Test
+    void theOwnerLosingPowerInTheMiddleOfAnAppendLeavesTheHomeNodesCopyAsItWas() throws Exception {
+        try (ClusterFixture c = ClusterFixture.create(dir.resolve("cluster"), mirrored("resyncCrashAppend"))) {
+            c.startSteady();
+            byte[] old = random(1 << 20, 1000);
+            Files.createDirectories(files(BETA));
+            Files.write(files(BETA).resolve("log"), old);
+            ClusterFixture.CliResult pass = c.cli(BETA, "mirror", SET);
+            assertThat(pass.exitCode()).as(pass.toString()).isZero();
+            assertThat(Arrays.equals(Files.readAllBytes(files(ALPHA).resolve("log")), old)).isTrue();
+            c.crash(BETA);
+            c.awaitRunningOn(MAIL, Set.of(ALPHA), WITHIN);
+            byte[] tail = random(48 << 20, 1001);
+            Files.write(files(ALPHA).resolve("log"), tail, java.nio.file.StandardOpenOption.APPEND);
+
+            c.start(BETA);
+            Path log = files(BETA).resolve("log");
+            Awaitility.await("part of the new tail appended on beta").atMost(WITHIN).pollInterval(Duration.ofMillis(5))
+                    .until(() -> Files.size(log) > old.length);
+            c.crash(ALPHA);
+            c.awaitSoleServer(MAIL, BETA, WITHIN);
+
+            byte[] now = Files.readAllBytes(log);
+            byte[] whole = Arrays.copyOf(old, old.length + tail.length);
+            System.arraycopy(tail, 0, whole, old.length, tail.length);
+            assertThat(Arrays.equals(now, old) || Arrays.equals(now, whole)).as("beta's log is as it was (or whole), "
+                    + now.length + " bytes").isTrue();
+            assertThat(temporaryFiles(BETA)).as("no temporary file on beta").isEmpty();
+            assertThat(Files.exists(c.stateDir(BETA).resolve("mirror").resolve(SET + ".append"))).as("journal cleared").isFalse();
+            c.assertNeverTwoOwners();
+        }
+    }
+
     private java.util.List<String> temporaryFiles(String node) {
         try (Stream<Path> s = Files.walk(files(node))) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".clusterd-tmp-")).toList();
