@@ -53,8 +53,16 @@ public sealed interface Action {
         }
     }
 
-    /** Proven deleted on the owner and unchanged on the peer since the last common sync. */
-    record Delete(FileEntry target) implements Action {
+    /**
+     * Proven deleted on the owner and unchanged on the peer since the last common sync; or
+     * ({@code renamed}) a Maildir message the owner has under another name (its flags changed, or it
+     * moved from new/ to cur/), so no message goes.
+     */
+    record Delete(FileEntry target, boolean renamed) implements Action {
+        Delete(FileEntry target) {
+            this(target, false);
+        }
+
         public String path() {
             return target.path();
         }

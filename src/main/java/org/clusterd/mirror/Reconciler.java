@@ -69,12 +69,15 @@ public final class Reconciler {
 
     /** Counts of a plan. {@code baseCount}: paths in the last common sync. */
     public record Summary(long baseCount, long inSync, long creates, long replaces, long metas, long deletes,
-                          long merges, long keeps, long conflicts, long skips, long bytesToSend) {
+                          long renames, long merges, long keeps, long conflicts, long skips, long bytesToSend) {
         public long changes() {
-            return creates + replaces + metas + deletes + merges;
+            return creates + replaces + metas + deletes + renames + merges;
         }
 
-        /** Whether the deletes exceed {@code share} of the set (and the small floor). */
+        /**
+         * Whether the deletes exceed {@code share} of the set (and the small floor). Maildir renames
+         * do not count: a client that opens a mailbox moves every new message to cur/ at once.
+         */
         public boolean massDelete(double share) {
             return deletes > MASS_DELETE_FLOOR && deletes > share * Math.max(1, baseCount);
         }
@@ -89,6 +92,7 @@ public final class Reconciler {
         long replaces = 0;
         long metas = 0;
         long deletes = 0;
+        long renames = 0;
         long merges = 0;
         long keeps = 0;
         long conflicts = 0;
@@ -122,6 +126,8 @@ public final class Reconciler {
                 bytes += r.transfer() == Action.Transfer.APPEND ? r.source().size() - r.target().size() : r.source().size();
             } else if (a instanceof Action.SetMeta) {
                 metas++;
+            } else if (a instanceof Action.Delete d && d.renamed()) {
+                renames++;
             } else if (a instanceof Action.Delete) {
                 deletes++;
             } else if (a instanceof Action.MergeMbox m) {
@@ -138,7 +144,8 @@ public final class Reconciler {
             }
             sink.accept(a, b);
         }
-        return new Summary(baseCount, inSync, creates, replaces, metas, deletes, merges, keeps, conflicts, skips, bytes);
+        return new Summary(baseCount, inSync, creates, replaces, metas, deletes, renames, merges, keeps, conflicts, skips,
+                bytes);
     }
 
     private static String pathOf(FileEntry e) {
@@ -235,7 +242,7 @@ public final class Reconciler {
             if (other != null) {
                 if (sameContent(other, t, full) || (other.hash() != null && other.hash().equals(t.hash()))) {
                     // the same message under another name (flags or new/ -> cur/): the owner's name wins
-                    return new Action.Delete(t);
+                    return new Action.Delete(t, true);
                 }
                 return new Action.Keep(t, null, "message " + other.path() + " on the owner has the same unique name"
                         + " but other content", true);

@@ -336,6 +336,34 @@ class MailTest {
                 "cur/1001.M1.alpha:2,RS", "new/1002.M2.beta", "new/1003.M3.alpha");
     }
 
+    /**
+     * A mail client opening a mailbox moves every message from new/ to cur/ at once: those are renames,
+     * not deletions, and must not trip the mass-deletion guard (which would stop every later pass).
+     */
+    @Test
+    void readingAWholeMailboxIsNotAMassDeletion() throws Exception {
+        Path a = pair.dir("alpha", "maildir");
+        Path b = pair.dir("beta", "maildir");
+        for (String sub : List.of("cur", "new", "tmp")) {
+            Files.createDirectories(a.resolve("INBOX").resolve(sub));
+        }
+        for (int i = 0; i < 60; i++) {
+            Files.writeString(a.resolve("INBOX/new/" + (2000 + i) + ".M" + i + ".alpha"), message("r" + i));
+        }
+        ok(pair.alpha.passNow("maildir"));
+        for (int i = 0; i < 60; i++) {
+            String name = (2000 + i) + ".M" + i + ".alpha";
+            Files.move(a.resolve("INBOX/new/" + name), a.resolve("INBOX/cur/" + name + ":2,S"));
+        }
+
+        PassResult r = pair.alpha.passNow("maildir");
+
+        ok(r);
+        assertThat(pair.alphaEvents).noneMatch(e -> e instanceof MirrorEvent.MassDeleteRefused);
+        assertThat(Trees.named(b.resolve("INBOX/new"), ".M")).isEmpty();
+        assertThat(Trees.named(b.resolve("INBOX/cur"), ".M")).hasSize(60).allMatch(n -> n.endsWith(":2,S"));
+    }
+
     @Test
     void aMaildirConflictCopyNeverLandsWhereItWouldShowAsMail() throws Exception {
         Path a = pair.dir("alpha", "maildir");

@@ -227,7 +227,7 @@ class ReconcilerTest {
             FileEntry tNew = f("INBOX/new/123.host", "msg");
             Reconciler.Options o = COPY.withPolicy(Policy.MAILDIR)
                     .withSourceMessages(Map.of(Maildir.key(sCur.path()), sCur));
-            assertThat(Reconciler.decide(null, null, tNew, o)).isEqualTo(new Action.Delete(tNew));
+            assertThat(Reconciler.decide(null, null, tNew, o)).isEqualTo(new Action.Delete(tNew, true));
         }
 
         @Test
