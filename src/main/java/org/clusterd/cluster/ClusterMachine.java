@@ -124,6 +124,7 @@ public final class ClusterMachine {
             PersistentState.GroupRecord rec = persisted.group(g.name());
             lg.generation = rec.generation();
             lg.owner = rec.owner();
+            lg.lastOwnerAtBoot = local.equals(rec.owner()) && rec.generation() > 0;
             if (runningAtStart.contains(g.name())) {
                 lg.phase = GroupPhase.ORPHANED;
             }
@@ -263,6 +264,7 @@ public final class ClusterMachine {
         if (claim.generation() > g.generation && !g.phase.isClaim()) {
             g.generation = claim.generation();
             g.owner = claim.status() == ClaimStatus.NONE || claim.status() == ClaimStatus.REQUESTED ? null : peer.name();
+            g.lastOwnerAtBoot = false;
             dirty = true;
             if (g.phase == GroupPhase.RELEASED && claim.status().isClaim()) {
                 // An operator's move or a fault here: no automatic failback until an operator asks.
@@ -690,6 +692,14 @@ public final class ClusterMachine {
         if (peerState == NodeState.STANDBY || peerState == NodeState.LEAVING) {
             return true;
         }
+        boolean peerLast = status == ClaimStatus.LAST_OWNER && claim.get().generation() >= g.generation;
+        boolean bothLast = peerLast && g.lastOwnerAtBoot && claim.get().generation() == g.generation;
+        if (peerLast && !bothLast) {
+            return false; // its copy is newer: it starts the group, and a resync brings it home
+        }
+        if (g.lastOwnerAtBoot && g.phase == GroupPhase.IDLE && !bothLast) {
+            return true; // both nodes came back after this one had taken the group over: the data is here
+        }
         return g.home().equals(local) && (g.phase == GroupPhase.IDLE || g.phase == GroupPhase.ORPHANED);
     }
 
@@ -735,6 +745,7 @@ public final class ClusterMachine {
             g.generation++;
             g.owner = local;
         }
+        g.lastOwnerAtBoot = false;
         dirty = true;
     }
 
@@ -805,7 +816,8 @@ public final class ClusterMachine {
     /** The heartbeat to send now; the node adds nothing but the sequence number and wall time. */
     public Heartbeat heartbeat(long sequence, long wallMillis, long now) {
         List<GroupClaim> claims = groups.values().stream()
-                .map(g -> new GroupClaim(g.name(), g.generation, g.phase.announced(g.requested)))
+                .map(g -> new GroupClaim(g.name(), g.generation, g.lastOwnerAtBoot && g.phase == GroupPhase.IDLE
+                        && !g.requested ? ClaimStatus.LAST_OWNER : g.phase.announced(g.requested)))
                 .toList();
         return new Heartbeat(cluster, local, incarnation, sequence, wallMillis, state,
                 peer.latest().map(Heartbeat::incarnation).orElse(0L), standbyEpoch,

@@ -47,9 +47,12 @@ public record Heartbeat(
      * {@code generation}, has stopped it completely, and hands it to the receiver, which may start it
      * with {@code generation + 1}. {@code REQUESTED}: the sender (its home) is ready and asks the owner
      * to hand it back (manual failback, or auto failback when the owner waits for it).
+     * {@code LAST_OWNER}: the sender does not run the group but was its owner at {@code generation}
+     * when it went down, so its data is the newest; a receiver whose generation is not newer must
+     * not start the group from its own copy (the sender starts it and hands it home with a resync).
      */
     public enum ClaimStatus {
-        NONE, STARTING, RUNNING, STOPPING, RELEASED, REQUESTED;
+        NONE, STARTING, RUNNING, STOPPING, RELEASED, REQUESTED, LAST_OWNER;
 
         public boolean isClaim() {
             return this == STARTING || this == RUNNING || this == STOPPING;

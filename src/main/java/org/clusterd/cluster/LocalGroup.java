@@ -17,6 +17,12 @@ final class LocalGroup {
     StopPurpose stopPurpose;
     HandoverReason handoverReason;
     boolean requested;
+    /**
+     * This node booted as the group's last owner (its record says so at the newest generation it
+     * knows): its copy of the group's data may be the newest, so it announces that instead of silence
+     * until it starts the group, learns of a newer generation or hands the group on.
+     */
+    boolean lastOwnerAtBoot;
     long requestExpiresAt;
     long retryNotBefore;
     /**

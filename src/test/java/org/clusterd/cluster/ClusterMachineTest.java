@@ -379,6 +379,53 @@ class ClusterMachineTest {
         assertThat(sim.b.eventTypes()).doesNotContain("NodeDown");
     }
 
+    /** The types of {@code node}'s events about {@code group}, in order. */
+    private static List<String> eventsOf(SimNode node, String group) {
+        return node.events.stream().filter(e -> group.equals(e.group())).map(ClusterEvent::type).toList();
+    }
+
+    /**
+     * b fails, a takes gb over, then the whole site loses power and both come back together. b must
+     * not start gb from its stale copy (a's would then be overwritten): a, the last owner, starts it
+     * and hands it home through a resync.
+     */
+    @Test
+    void bothNodesReturningAfterATakeoverStartTheGroupWhereItsNewestDataIsAndResyncItHome() {
+        bootBothAndSettle();
+        sim.b.powerOff();
+        sim.runFor(1_000);
+        assertThat(sim.whereRuns("gb")).isEqualTo("a");
+        sim.a.powerOff();
+        sim.runFor(500);
+        sim.a.events.clear();
+        sim.b.events.clear();
+
+        sim.a.boot();
+        sim.b.boot();
+        sim.runFor(3_000);
+
+        assertThat(sim.whereRuns("gb")).isEqualTo("b");
+        assertThat(sim.whereRuns("ga")).isEqualTo("a");
+        assertThat(eventsOf(sim.a, "gb")).containsSubsequence("GroupStarted", "HandoverStarted", "ResyncStarted",
+                "ResyncCompleted", "GroupStopped", "ResyncStarted", "ResyncCompleted", "HandoverCompleted");
+        assertThat(eventsOf(sim.b, "gb")).as("b starts gb only once, after the resync").containsOnlyOnce("GroupStarted");
+        assertThat(sim.b.generation("gb")).isGreaterThan(2);
+    }
+
+    /** The stale home node coming back alone still starts everything after initDead: availability first. */
+    @Test
+    void theHomeNodeReturningAloneAfterBothFailedStillStartsEverythingAfterInitDead() {
+        bootBothAndSettle();
+        sim.b.powerOff();
+        sim.runFor(1_000);
+        sim.a.powerOff();
+        sim.runFor(500);
+        sim.b.boot();
+        sim.runFor(2_500);
+        assertThat(sim.whereRuns("gb")).isEqualTo("b");
+        assertThat(sim.whereRuns("ga")).isEqualTo("b");
+    }
+
     @Test
     void aDaemonThatCrashedFindsItsServicesAndStopsThoseItsPeerTookOver() {
         bootBothAndSettle();
