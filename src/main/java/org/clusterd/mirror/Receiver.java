@@ -686,7 +686,11 @@ final class Receiver {
             closeQuietly(old);
             undo(journaled, t, target, temp);
             if (lock != null) {
-                lock.close();
+                try {
+                    lock.close();
+                } catch (IOException x) {
+                    e.addSuppressed(x);
+                }
             }
             throw e;
         }
