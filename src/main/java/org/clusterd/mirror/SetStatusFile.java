@@ -3,12 +3,10 @@ package org.clusterd.mirror;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A set's last outcome, kept in the state directory ({@code SET.status}) so that a restarted daemon
  * reports how old the mirrored data is instead of "never": a lag that restarted at -1 would read as
- * fine to a monitoring check while the mirror is broken. Written whole (temporary file, rename).
+ * fine to a monitoring check while the mirror is broken. Written whole (temporary file, rename), and
+ * not synced: it is a report, written after every pass, and a crash loses at most the latest one.
  */
 final class SetStatusFile {
     private static final Logger log = LoggerFactory.getLogger(SetStatusFile.class);
@@ -69,10 +68,8 @@ final class SetStatusFile {
             try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
                 p.store(w, "clusterd mirror set status");
             }
-            try (FileChannel c = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-            Durable.replace(temp, file);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.warn("Cannot save the mirror status {}: {}", file, e.toString());
         }

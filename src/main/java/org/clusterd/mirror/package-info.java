@@ -125,15 +125,15 @@
  * ssh with AES-128-GCM (as it is and followed by one {@code sync}):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  ssh (s)  ratio  ssh+sync (s)  ratio  peak heap
- * full copy                  11.36       6.48   1.75      10.88   1.04       32.61   0.35    12.12   0.94         16.46   0.69    218 MiB
- * no change                   0.41       0.85   0.48          -      -           -      -        -      -             -      -     69 MiB
- * 1% of files changed         1.07       1.36   0.79          -      -           -      -        -      -             -      -    145 MiB
- * 1 MiB appended to mbox      0.82       6.58   0.12          -      -           -      -        -      -             -      -     65 MiB
+ * full copy                  11.96       7.20   1.66      10.66   1.12       36.82   0.32    12.26   0.98         16.92   0.71    194 MiB
+ * no change                   0.40       0.82   0.49          -      -           -      -        -      -             -      -     97 MiB
+ * 1% of files changed         1.09       1.36   0.80          -      -           -      -        -      -             -      -    146 MiB
+ * 1 MiB appended to mbox      0.75       6.81   0.11          -      -           -      -        -      -             -      -    117 MiB
  * </pre>
- * (2026-11-28, commit 1a78e56.) Ours' full copies took 10.83-11.70 s (8.1-9.3 s user, 9.4-10.5 s
- * system CPU of the machine), rsync's 6.27-7.25 s (1.6-2.0 and 7.9-9.2); from one evening to the next
- * both move by a second (ours 11.10-11.93 s, rsync 6.44-7.54 s as medians of 3), so the ratios
- * against rsync doing the same job are the steadier yardstick.
+ * (2026-11-28, commit 6a32c85.) Ours' full copies took 11.50-12.56 s (8.3-9.0 s user, 10.3-11.5 s
+ * system CPU of the machine), rsync's 6.90-7.36 s (1.7 and 8.5-9.2); from one evening to the next
+ * both move by a second (ours 10.83-12.56 s, rsync 6.27-7.54 s over the last three evenings), so the
+ * ratios against rsync doing the same job are the steadier yardstick.
  * Where the full copy's CPU goes (perf over the whole machine during the timed copy, CPU seconds):
  * kernel 11.3 for ours against 9.1 for plain rsync, the difference mostly the write-back of what
  * ours makes durable (kernel flusher threads 1.5); user 8.5 against 1.8. Of ours' user time
@@ -146,9 +146,9 @@
  * (10.90 s, user 8.2) and Amazon Corretto Crypto Provider 2.5.0 for AES-GCM (11.90 s, user 8.3).
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s and at most half of rsync's (0.48); the append at most a fifth (0.12).
- * Not met: the full copy as fast as plain rsync (1.75). It is as fast as rsync followed by one sync
- * (1.04) and faster than rsync over ssh (0.94), rsync over ssh then sync (0.69) and
- * {@code rsync --fsync}, the same per-file durability (0.35).
+ * Met: no change under 2 s and at most half of rsync's (0.49); the append at most a fifth (0.11).
+ * Not met: the full copy as fast as plain rsync (1.66). Against rsync doing the same job it is
+ * level or ahead: rsync followed by one sync 1.12 (1.04 the evening before), rsync over ssh 0.98,
+ * rsync over ssh then sync 0.71, {@code rsync --fsync}, the same per-file durability, 0.32.
  */
 package org.clusterd.mirror;
