@@ -816,8 +816,7 @@ public final class ClusterMachine {
     /** The heartbeat to send now; the node adds nothing but the sequence number and wall time. */
     public Heartbeat heartbeat(long sequence, long wallMillis, long now) {
         List<GroupClaim> claims = groups.values().stream()
-                .map(g -> new GroupClaim(g.name(), g.generation, g.lastOwnerAtBoot && g.phase == GroupPhase.IDLE
-                        && !g.requested ? ClaimStatus.LAST_OWNER : g.phase.announced(g.requested)))
+                .map(g -> new GroupClaim(g.name(), g.generation, g.announced()))
                 .toList();
         return new Heartbeat(cluster, local, incarnation, sequence, wallMillis, state,
                 peer.latest().map(Heartbeat::incarnation).orElse(0L), standbyEpoch,

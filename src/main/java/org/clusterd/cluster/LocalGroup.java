@@ -25,6 +25,12 @@ final class LocalGroup {
     boolean lastOwnerAtBoot;
     long requestExpiresAt;
     long retryNotBefore;
+
+    /** The status this node's heartbeats give for the group. */
+    Heartbeat.ClaimStatus announced() {
+        return lastOwnerAtBoot && phase == GroupPhase.IDLE && !requested ? Heartbeat.ClaimStatus.LAST_OWNER
+                : phase.announced(requested);
+    }
     /**
      * An operator's failover or failback on this node stands until then: a bulk pass that failed (the
      * peer's mirror service still starting, say) is tried again instead of the command being lost.

@@ -51,12 +51,8 @@ class MailResyncIT {
     /** The Message-IDs of every message in new/ and cur/ (one per file). */
     private List<String> maildirIds(String node) throws Exception {
         java.util.ArrayList<String> ids = new java.util.ArrayList<>();
-        for (String d : List.of("new", "cur")) {
-            try (java.util.stream.Stream<Path> files = Files.list(maildir(node).resolve(d))) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    ids.addAll(messageIds(f));
-                }
-            }
+        for (String text : maildirFiles(node).values()) {
+            ids.addAll(messageIds(text));
         }
         return ids;
     }
@@ -85,7 +81,11 @@ class MailResyncIT {
     }
 
     private static List<String> messageIds(Path mbox) throws Exception {
-        Matcher m = Pattern.compile("Message-ID: <([^>]+)>").matcher(Files.readString(mbox));
+        return messageIds(Files.readString(mbox));
+    }
+
+    private static List<String> messageIds(String text) {
+        Matcher m = Pattern.compile("Message-ID: <([^>]+)>").matcher(text);
         java.util.ArrayList<String> ids = new java.util.ArrayList<>();
         while (m.find()) {
             ids.add(m.group(1));

@@ -45,9 +45,7 @@ class ResyncCrashIT {
     }
 
     private static byte[] content(int i) {
-        byte[] b = new byte[SIZE];
-        new Random(i).nextBytes(b);
-        return b;
+        return random(SIZE, i);
     }
 
     private static void writeAll(Path into) throws IOException {
