@@ -5,6 +5,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,28 +30,40 @@ final class LandingDirs {
     private final AtomicInteger threads = new AtomicInteger();
     private final ThreadLocal<Path> mine;
     private final Set<Path> made = ConcurrentHashMap.newKeySet();
+    /** Each made directory as held open by the session's resolver, where it holds directories. */
+    private final Map<Path, Path> held = new ConcurrentHashMap<>();
 
     private final TempNames names;
+    private final PathGuard.Resolver resolver;
 
-    LandingDirs(Path root, TempNames names) {
+    LandingDirs(Path root, TempNames names, PathGuard.Resolver resolver) {
         this.names = names;
+        this.resolver = resolver;
         this.mine = ThreadLocal.withInitial(() -> root.resolve(PREFIX + threads.getAndIncrement() % COUNT));
     }
 
-    /** A new temporary path in this thread's landing directory, which is made when first used. */
+    /**
+     * A new temporary path in this thread's landing directory, which is made when first used and
+     * then held open ({@link PathGuard.Resolver#pin}), so that one swapped for a symlink is not followed.
+     */
     Path temp() throws IOException {
         Path dir = mine.get();
-        if (!made.contains(dir)) {
-            try {
-                Files.createDirectory(dir);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new IOException(dir + " exists and is not a directory", e);
+        Path open = held.get(dir);
+        if (open == null) {
+            if (!made.contains(dir)) {
+                try {
+                    Files.createDirectory(dir);
+                } catch (FileAlreadyExistsException e) {
+                    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new IOException(dir + " exists and is not a directory", e);
+                    }
                 }
+                made.add(dir);
             }
-            made.add(dir);
+            open = resolver.pin(dir.getFileName().toString());
+            held.put(dir, open);
         }
-        return dir.resolve(names.next());
+        return open.resolve(names.next());
     }
 
     /** Removes the directories once nothing is landed any more; one still holding a file stays for the sweep. */

@@ -25,6 +25,15 @@ final class LibC {
     private static final int EAGAIN = 11;
     private static final int EACCES = 13;
     private static final int AT_FDCWD = -100;
+    private static final int ENOENT = 2;
+    private static final int EPERM = 1;
+    private static final int ENOTDIR = 20;
+    private static final int ENOSYS = 38;
+    private static final int ELOOP = 40;
+    private static final int O_PATH = 010000000;
+    private static final long SYS_OPENAT2 = 437; // the same number on every architecture (Linux 5.6)
+    private static final long RESOLVE_NO_SYMLINKS = 0x04;
+    private static final long RESOLVE_BENEATH = 0x08;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     /** {@code tv_nsec} that leaves a time as it is. */
     private static final long UTIME_OMIT = (1L << 30) - 2;
@@ -49,6 +58,14 @@ final class LibC {
 
         /** {@code fcntl} with a {@code struct flock} (C's variadic third argument, a pointer here). */
         static native int fcntl(int fd, int cmd, byte[] flock) throws LastErrorException;
+
+        /** {@code openat} without a mode (C's variadic fourth argument, used only with O_CREAT). */
+        static native int openat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+        static native long readlinkat(int dirfd, byte[] path, byte[] buf, long size) throws LastErrorException;
+
+        /** {@code syscall(SYS_openat2, dirfd, path, &how, sizeof how)}: glibc has no wrapper for it. */
+        static native long syscall(long number, int dirfd, byte[] path, byte[] how, long size) throws LastErrorException;
     }
 
     private static final class Holder {
@@ -180,6 +197,131 @@ final class LibC {
         } catch (LastErrorException e) {
             log.debug("close({}) failed: errno {}", fd, e.getErrorCode());
         }
+    }
+
+    /** What {@link #openDirBeneath} found where it expected a directory. */
+    enum DirProblem { SYMLINK, MISSING }
+
+    /** {@link #openDirBeneath} could not open the directory for a reason of {@link DirProblem}. */
+    static final class NotADirectory extends Exception {
+        private static final long serialVersionUID = 1L;
+        final DirProblem problem;
+
+        NotADirectory(DirProblem problem) {
+            super(problem.name(), null, false, false);
+            this.problem = problem;
+        }
+    }
+
+    /** O_DIRECTORY and O_NOFOLLOW differ between architectures; only these two are known here. */
+    private static final int[] DIR_FLAGS = dirFlags();
+
+    private static int[] dirFlags() {
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
+            return new int[] {0200000, 0400000};
+        }
+        if (arch.equals("aarch64")) {
+            return new int[] {040000, 0100000};
+        }
+        return null;
+    }
+
+    /** Whether {@link #openDirBeneath} can be used here. */
+    static boolean canOpenDirs() {
+        return available() && DIR_FLAGS != null;
+    }
+
+    /** Set once openat2 answered that it is not there (an old kernel, or a seccomp filter): the walk then. */
+    private static volatile boolean noOpenat2;
+
+    /** An {@code O_PATH} descriptor of the directory {@code p} (followed as given: the set's root). */
+    static int openDir(Path p) throws java.io.IOException {
+        try {
+            return Calls.openat(AT_FDCWD, cPath(p), O_PATH | DIR_FLAGS[0] | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new java.io.IOException("cannot open " + p + ": errno " + e.getErrorCode());
+        }
+    }
+
+    /**
+     * An {@code O_PATH} descriptor of the directory {@code rel} under the open directory {@code dirfd},
+     * reached without following any symlink and without leaving it: one {@code openat2} with {@code
+     * RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH}, or where the kernel lacks it, one {@code openat} with
+     * {@code O_NOFOLLOW} per component. {@code rel} must already be checked ({@link PathGuard#check}).
+     */
+    static int openDirBeneath(int dirfd, String rel) throws NotADirectory, java.io.IOException {
+        if (!noOpenat2) {
+            java.nio.ByteBuffer how = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.nativeOrder());
+            how.putLong(0, O_PATH | DIR_FLAGS[0] | O_CLOEXEC).putLong(16, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+            byte[] path = cPath(Path.of(rel));
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return (int) Calls.syscall(SYS_OPENAT2, dirfd, path, how.array(), 24);
+                } catch (LastErrorException e) {
+                    int errno = e.getErrorCode();
+                    if (errno == ENOSYS || errno == EPERM) {
+                        log.info("openat2 is not available (errno {}): directories are opened one component at a time", errno);
+                        noOpenat2 = true;
+                        break;
+                    }
+                    if (errno == EAGAIN && attempt < 3) {
+                        continue; // a rename raced the lookup
+                    }
+                    throw failure(errno, rel);
+                }
+            }
+        }
+        return walk(dirfd, rel);
+    }
+
+    /** {@link #openDirBeneath} one component at a time. */
+    static int walk(int dirfd, String rel) throws NotADirectory, java.io.IOException {
+        int fd = dirfd;
+        try {
+            for (String part : rel.split("/")) {
+                byte[] name = cPath(Path.of(part));
+                int next;
+                try {
+                    next = Calls.openat(fd, name, O_PATH | DIR_FLAGS[0] | DIR_FLAGS[1] | O_CLOEXEC);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == ENOTDIR || e.getErrorCode() == ELOOP) {
+                        throw new NotADirectory(isLink(fd, name) ? DirProblem.SYMLINK : DirProblem.MISSING);
+                    }
+                    throw failure(e.getErrorCode(), rel);
+                }
+                if (fd != dirfd) {
+                    close(fd);
+                }
+                fd = next;
+            }
+            int result = fd;
+            fd = dirfd;
+            return result;
+        } finally {
+            if (fd != dirfd) {
+                close(fd);
+            }
+        }
+    }
+
+    private static boolean isLink(int dirfd, byte[] name) {
+        try {
+            return Calls.readlinkat(dirfd, name, new byte[1], 1) >= 0;
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
+    /** The problem an errno of a lookup names; other errors are thrown as they are. */
+    private static NotADirectory failure(int errno, String rel) throws java.io.IOException {
+        if (errno == ELOOP) {
+            return new NotADirectory(DirProblem.SYMLINK);
+        }
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return new NotADirectory(DirProblem.MISSING);
+        }
+        throw new java.io.IOException("cannot open the directory " + rel + ": errno " + errno);
     }
 
     private static final byte[] USER = {'u', 's', 'e', 'r', '.'};

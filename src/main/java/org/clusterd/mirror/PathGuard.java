@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * Keeps every path a peer sends inside its mirror set: relative, made of plain components (no empty,
@@ -62,7 +60,7 @@ public final class PathGuard {
 
     /** As {@link #resolve}, but null when a parent directory is missing. */
     public static Path resolveOrNull(Path root, String rel) throws IOException {
-        return new Resolver(root).resolveOrNull(rel);
+        return Resolver.byName(root).resolveOrNull(rel);
     }
 
     /** {@code parentRel} under root, each component checked with one lstat. */
@@ -89,22 +87,43 @@ public final class PathGuard {
     /**
      * {@link #resolve} for one session's stream of files, which arrive in path order, a directory's
      * files one after another: the parent checked for the previous file is reused while the next
-     * file has the same parent, instead of one lstat per component per file (three of a file's
-     * fourteen system calls across both nodes in a full copy). A check and the use of its path were
-     * never one atomic step; this widens that window from one file to one directory's run of files.
-     * Whoever moves, deletes or replaces directories calls {@link #forget()} first.
+     * file has the same parent, instead of one check per file. Where it can ({@link AnchoredDirs}),
+     * the parent is held open and the path returned is {@code /proc/self/fd/N/NAME}, so what is done
+     * with it happens in the directory that was checked, even if a directory on its way is swapped for
+     * a symlink meanwhile; elsewhere each component is checked with an lstat, and the check and the
+     * use are two steps. Whoever moves, deletes or replaces directories calls {@link #forget()} first.
+     * Thread-safe; {@link #close()} at the end of the session.
      */
-    static final class Resolver {
+    static final class Resolver implements AutoCloseable {
         private final Path root;
+        private final AnchoredDirs dirs;
         private String parentRel;
         private Path parent;
+        private AnchoredDirs.Dir held;
+        private final java.util.List<AnchoredDirs.Dir> pinned = new java.util.ArrayList<>();
 
+        /** Holds directories open where it can. */
         Resolver(Path root) {
+            this(root, AnchoredDirs.open(root));
+        }
+
+        private Resolver(Path root, AnchoredDirs dirs) {
             this.root = root;
+            this.dirs = dirs;
+        }
+
+        /** A resolver that checks each path by name and holds nothing open. */
+        static Resolver byName(Path root) {
+            return new Resolver(root, null);
+        }
+
+        /** Whether paths are held open, not only checked. */
+        boolean anchored() {
+            return dirs != null;
         }
 
         /** As {@link PathGuard#resolveOrNull}, reusing the last verified parent. */
-        Path resolveOrNull(String rel) throws IOException {
+        synchronized Path resolveOrNull(String rel) throws IOException {
             check(rel);
             int slash = rel.lastIndexOf('/');
             if (slash < 0) {
@@ -112,44 +131,105 @@ public final class PathGuard {
             }
             if (parentRel == null || !rel.regionMatches(0, parentRel, 0, slash) || parentRel.length() != slash) {
                 forget();
+                String dir = rel.substring(0, slash);
                 try {
-                    parent = verifiedParent(root, rel, rel.substring(0, slash));
+                    if (dirs != null) {
+                        held = dirs.open(dir);
+                        parent = held.path;
+                    } else {
+                        parent = verifiedParent(root, rel, dir);
+                    }
                 } catch (java.nio.file.NoSuchFileException e) {
                     return null;
                 }
-                parentRel = rel.substring(0, slash);
+                parentRel = dir;
             }
             return parent.resolve(rel.substring(slash + 1));
         }
 
+        /**
+         * Keeps the directory of the path resolved last open until the returned action runs (once),
+         * for work that goes on after this resolver has moved to another directory.
+         */
+        synchronized Runnable hold() {
+            AnchoredDirs.Dir d = held;
+            if (d == null) {
+                return () -> { };
+            }
+            dirs.retain(d);
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            return () -> {
+                if (released.compareAndSet(false, true)) {
+                    dirs.release(d);
+                }
+            };
+        }
+
+        /**
+         * The directory {@code rel} (checked), held open until {@link #close()}: for the session's own
+         * directories at the root ({@link LandingDirs}).
+         */
+        synchronized Path pin(String rel) throws IOException {
+            check(rel);
+            if (dirs == null) {
+                return verifiedParent(root, rel + "/x", rel);
+            }
+            AnchoredDirs.Dir d = dirs.open(rel);
+            pinned.add(d);
+            return d.path;
+        }
+
+        /** {@code text} (an error message) with held directories shown by their paths in the set. */
+        String shown(String text) {
+            return dirs == null ? text : dirs.shown(text);
+        }
+
         /** Drops the remembered parent: the next path is checked afresh. */
-        void forget() {
+        synchronized void forget() {
+            if (held != null) {
+                dirs.release(held);
+                held = null;
+            }
             parentRel = null;
             parent = null;
         }
+
+        /** Lets go of what this resolver holds; what others still hold closes when they let it go. */
+        @Override
+        public synchronized void close() {
+            forget();
+            if (dirs != null) {
+                pinned.forEach(dirs::release);
+                pinned.clear();
+                dirs.close();
+            }
+        }
     }
 
-    /** Whether a symlink at {@code linkPath} with {@code target} points to somewhere inside the set. */
+    /**
+     * Whether a symlink at {@code linkPath} with {@code target} points to somewhere inside the set: a
+     * relative target whose {@code ..} components all come first and climb no higher than the link's
+     * own directory. A {@code ..} after a name is refused even where the text stays inside: the name
+     * may itself be a link ({@code a/b/c -> ../..} makes {@code esc -> a/b/c/../etc} leave the set),
+     * so only with this rule does every link of the set, followed one after another, stay inside
+     * (the rule rsync's {@code --safe-links} took for the same hole, CVE-2024-12088).
+     */
     public static boolean linkStaysInside(String linkPath, String target) {
         if (target == null || target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
             return false;
         }
-        Deque<String> stack = new ArrayDeque<>();
-        String[] parts = linkPath.split("/");
-        for (int i = 0; i < parts.length - 1; i++) {
-            stack.addLast(parts[i]);
-        }
+        int depth = linkPath.split("/").length - 1;
+        boolean named = false;
         for (String c : target.split("/")) {
             if (c.isEmpty() || c.equals(".")) {
                 continue;
             }
             if (c.equals("..")) {
-                if (stack.isEmpty()) {
+                if (named || --depth < 0) {
                     return false;
                 }
-                stack.removeLast();
             } else {
-                stack.addLast(c);
+                named = true;
             }
         }
         return true;

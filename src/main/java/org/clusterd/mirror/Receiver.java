@@ -105,7 +105,7 @@ final class Receiver {
             socket.setSoTimeout(MirrorEngine.READ_TIMEOUT_MS);
             streamScan();
             sync = MirrorSync.open(root);
-            landing = new LandingDirs(root, tempNames);
+            landing = new LandingDirs(root, tempNames, resolver);
             finalizers = java.util.concurrent.Executors.newFixedThreadPool(FINALIZERS, r -> {
                 Thread t = new Thread(r, "mirror-land-" + set);
                 t.setDaemon(true);
@@ -148,6 +148,9 @@ final class Receiver {
             }
             if (landing != null && landed) {
                 landing.close();
+            }
+            if (resolver != null) {
+                resolver.close(); // a directory a landing still works in stays open until it is done
             }
             if (lock != null && landed) {
                 // a file still being landed keeps the flag raised: the next session sweeps instead
@@ -577,12 +580,18 @@ final class Receiver {
         }
     }
 
-    private static String reason(Exception e) {
+    private String reason(Exception e) {
         String m = e.getMessage();
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
             m = fse.getReason() + " (" + fse.getFile() + ")";
         }
-        return e.getClass().getSimpleName() + ": " + m;
+        return e.getClass().getSimpleName() + ": " + (resolver == null ? m : resolver.shown(m));
+    }
+
+    /** The directory of {@code rel} by its name (for syncs and file system checks, not for writing in it). */
+    private Path dirOf(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return slash < 0 ? root : root.resolve(rel.substring(0, slash));
     }
 
     private Path temp(Path target) {
@@ -594,8 +603,8 @@ final class Receiver {
      * the session's sync covers the target's directory (so it is the same file system), else beside
      * the target.
      */
-    private Path landingTemp(Path target) {
-        if (sync != null && sync.covers(target.getParent())) {
+    private Path landingTemp(Path target, String rel) {
+        if (sync != null && sync.covers(dirOf(rel))) {
             try {
                 return landing.temp();
             } catch (IOException e) {
@@ -615,12 +624,30 @@ final class Receiver {
     static final int SMALL_FILES_IN_MEMORY = 64 << 20;
     private final java.util.concurrent.Semaphore smallFileBytes = new java.util.concurrent.Semaphore(SMALL_FILES_IN_MEMORY);
 
+    /**
+     * Receives a file; its directory stays held open until the file has landed, on whichever thread
+     * that happens.
+     */
     private java.util.concurrent.Future<Result> file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp,
                                                      int blockSize, Map<String, byte[]> xattrs) throws IOException {
         Path target = resolver.resolveOrNull(s.path());
+        Runnable release = resolver.hold();
         if (t != null && t.isDir()) {
             resolver.forget(); // a directory here is about to be replaced by the file
         }
+        java.util.concurrent.CompletableFuture<Result> f;
+        try {
+            f = file(target, s, t, tr, dp, blockSize, xattrs);
+        } catch (IOException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        return f.whenComplete((r, e) -> release.run());
+    }
+
+    private java.util.concurrent.CompletableFuture<Result> file(Path target, FileEntry s, FileEntry t, Action.Transfer tr,
+                                                               Action.Displace dp, int blockSize, Map<String, byte[]> xattrs)
+            throws IOException {
         // A whole file is checked against the scan just before its rename ({@link #place}): a look now
         // would only spare receiving one that is then dropped, at an lstat per file. Deltas, appends
         // and mbox spools read or lock the target, so they look first.
@@ -651,13 +678,13 @@ final class Receiver {
                 } else if (appending) {
                     appendJournal.begin(t);
                     journaled = true;
-                    ch = FileChannel.open(target, StandardOpenOption.WRITE);
+                    ch = FileChannel.open(target, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
                     ch.position(t.size());
                 } else {
                     temp = temp(target);
                     ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     if (tr == Action.Transfer.DELTA && t != null && t.isFile()) {
-                        old = FileChannel.open(target, StandardOpenOption.READ);
+                        old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
                     }
                 }
             } catch (IOException e) {
@@ -759,7 +786,7 @@ final class Receiver {
      * Same checks and the same landing as {@link #file}: temporary file, metadata, sync, rename, only
      * if the target is still as the scan saw it.
      */
-    private java.util.concurrent.Future<Result> smallFile(Path target, FileEntry s, FileEntry t, Action.Displace dp,
+    private java.util.concurrent.CompletableFuture<Result> smallFile(Path target, FileEntry s, FileEntry t, Action.Displace dp,
                                                           Map<String, byte[]> xattrs) throws IOException {
         int reserved = (int) s.size();
         // the payloads themselves, not a copy: most small files arrive in one DATA frame
@@ -788,7 +815,7 @@ final class Receiver {
         }
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             FileChannel ch = null;
-            Path temp = landingTemp(target);
+            Path temp = landingTemp(target, s.path());
             try {
                 ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 for (byte[] payload : data) {
@@ -849,7 +876,7 @@ final class Receiver {
     }
 
     /** The rename after a shared sync; a failed sync fails the file and removes its temporary file. */
-    private Result placeAfterSync(Throwable syncFailure, Path temp, Path target, FileEntry t, Action.Displace dp) {
+    private Result placeAfterSync(Throwable syncFailure, Path temp, Path target, String rel, FileEntry t, Action.Displace dp) {
         if (syncFailure != null) {
             undo(false, t, target, temp);
             Throwable cause = syncFailure instanceof java.util.concurrent.CompletionException && syncFailure.getCause() != null
@@ -857,7 +884,7 @@ final class Receiver {
             return Result.failed(reason(cause instanceof Exception x ? x : new IOException(cause)));
         }
         try {
-            return place(temp, target, t, dp);
+            return place(temp, target, rel, t, dp);
         } catch (IOException | RuntimeException x) {
             undo(false, t, target, temp);
             return Result.failed(reason(x));
@@ -920,7 +947,7 @@ final class Receiver {
     private java.util.concurrent.CompletableFuture<Result> land(FileChannel ch, Path temp, Path target, FileEntry s,
                                                                FileEntry t, Action.Displace dp, Map<String, byte[]> xattrs,
                                                                boolean mayShare) {
-        boolean shared = mayShare && sync != null && sync.covers(target.getParent());
+        boolean shared = mayShare && sync != null && sync.covers(dirOf(s.path()));
         try {
             Meta.writeXattrs(temp, xattrs);
             Meta.apply(temp, s);
@@ -929,25 +956,25 @@ final class Receiver {
             }
             ch.close();
             if (!shared) {
-                return done(place(temp, target, t, dp));
+                return done(place(temp, target, s.path(), t, dp));
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             undo(false, t, target, temp);
             return done(Result.failed(reason(e)));
         }
-        return sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, t, dp), finalizers);
+        return sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, s.path(), t, dp), finalizers);
     }
 
     /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */
-    private Result place(Path temp, Path target, FileEntry t, Action.Displace dp) throws IOException {
+    private Result place(Path temp, Path target, String rel, FileEntry t, Action.Displace dp) throws IOException {
         if (!unchanged(target, t)) {
             Files.deleteIfExists(temp);
             return Result.changed("changed on this node since its scan");
         }
         String copy = displace(target, t, dp);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        dirtyDirs.add(target.getParent());
+        dirtyDirs.add(dirOf(rel));
         return new Result(Status.OK, "", copy);
     }
 
@@ -1012,14 +1039,14 @@ final class Receiver {
     }
 
     private void signature(FileEntry t) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, t.path());
+        Path target = resolver.resolveOrNull(t.path());
         if (target == null || !unchanged(target, t) || !t.isFile()) {
             send(Frames.SIGNATURE, Frames.payload(o -> o.writeBoolean(false)));
             return;
         }
         int bs = MirrorEngine.blockSize(t.size());
         List<byte[]> hashes = new ArrayList<>();
-        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.allocate(bs);
             while (true) {
                 buf.clear();
@@ -1057,11 +1084,11 @@ final class Receiver {
             return moveDirectoryAside(target, t);
         }
         if (dp == Action.Displace.CONFLICT_COPY) {
-            Path copy = conflictCopy(target, t);
+            String copy = conflictCopy(target, t);
             conflicts.incrementAndGet();
             env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(),
-                    "the owner's version won; this node's version was kept as " + root.relativize(copy)));
-            return root.relativize(copy).toString();
+                    "the owner's version won; this node's version was kept as " + copy));
+            return copy;
         }
         if (!t.isDir()) {
             env.trash().keepCopy(pass, target, t.path(), t.size());
@@ -1075,15 +1102,14 @@ final class Receiver {
      * and the nodes converge; an empty one is simply removed.
      */
     private String moveDirectoryAside(Path target, FileEntry t) throws IOException {
-        resolver.forget();
         try (Stream<Path> s = Files.list(target)) {
             if (s.findAny().isEmpty()) {
                 Files.delete(target);
-                dirtyDirs.add(target.getParent());
+                dirtyDirs.add(dirOf(t.path()));
                 return null;
             }
         }
-        Path dir = conflictDir(target);
+        Path dir = conflictDir(target, t.path());
         String name = target.getFileName().toString();
         Instant now = Instant.ofEpochMilli(env.now());
         for (int seq = 1; ; seq++) {
@@ -1092,28 +1118,48 @@ final class Receiver {
                 continue;
             }
             Files.move(target, copy, StandardCopyOption.ATOMIC_MOVE);
-            dirtyDirs.add(dir);
-            dirtyDirs.add(target.getParent());
+            dirtyDirs.add(conflictDirOf(t.path()));
+            dirtyDirs.add(dirOf(t.path()));
             conflicts.incrementAndGet();
+            String moved = inSet(conflictDirOf(t.path()), copy);
             env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(), "the owner has a "
-                    + "file here; this node's directory, with everything in it, was moved to " + root.relativize(copy)));
-            return root.relativize(copy).toString();
+                    + "file here; this node's directory, with everything in it, was moved to " + moved));
+            return moved;
         }
     }
 
-    /** Where conflict copies of {@code target} go: beside it, but never inside a Maildir's cur, new or tmp. */
-    private Path conflictDir(Path target) {
+    /**
+     * Where conflict copies of {@code target} (the set's {@code rel}) go: beside it, but never inside a
+     * Maildir's cur, new or tmp. Reached from the target's own directory ({@code ..} of a directory
+     * held open is its real parent), not by name.
+     */
+    private Path conflictDir(Path target, String rel) {
         Path dir = target.getParent();
-        if (cfg.policy() == MirrorSetConfig.Policy.MAILDIR && Maildir.isMailSubdir(dir.getFileName().toString())
-                && !dir.equals(root)) {
-            dir = dir.getParent();
-        }
-        return dir;
+        return inMailSubdir(rel) ? dir.resolve("..") : dir;
     }
 
-    private Path conflictCopy(Path target, FileEntry t) throws IOException {
+    /** {@link #conflictDir} by its name in the set. */
+    private Path conflictDirOf(String rel) {
+        Path dir = dirOf(rel);
+        return inMailSubdir(rel) ? dir.getParent() : dir;
+    }
+
+    private boolean inMailSubdir(String rel) {
+        Path dir = dirOf(rel);
+        return cfg.policy() == MirrorSetConfig.Policy.MAILDIR && !dir.equals(root)
+                && Maildir.isMailSubdir(dir.getFileName().toString());
+    }
+
+    /** The path in the set of {@code file}, a file in {@code dir} (named by its path). */
+    private String inSet(Path dir, Path file) {
+        return root.relativize(dir.resolve(file.getFileName().toString())).toString();
+    }
+
+    /** Keeps this node's {@code target} as a conflict copy beside it; returns the copy's path in the set. */
+    private String conflictCopy(Path target, FileEntry t) throws IOException {
         String name = target.getFileName().toString();
-        Path dir = conflictDir(target);
+        Path dir = conflictDir(target, t.path());
+        Path named = conflictDirOf(t.path());
         List<Path> existing;
         try (Stream<Path> s = Files.list(dir)) {
             // moved-aside directories are not trimmed: they hold whole trees
@@ -1122,7 +1168,7 @@ final class Receiver {
         }
         for (int i = 0; i <= existing.size() - Conflicts.MAX_PER_FILE; i++) {
             Path oldest = existing.get(i);
-            env.trash().move(pass, oldest, root.relativize(oldest).toString(), Files.size(oldest));
+            env.trash().move(pass, oldest, inSet(named, oldest), Files.size(oldest));
         }
         Instant now = Instant.ofEpochMilli(env.now());
         for (int seq = 1; ; seq++) {
@@ -1135,8 +1181,8 @@ final class Receiver {
             } else {
                 Files.copy(target, copy, LinkOption.NOFOLLOW_LINKS);
             }
-            dirtyDirs.add(dir);
-            return copy;
+            dirtyDirs.add(named);
+            return inSet(named, copy);
         }
     }
 
@@ -1153,7 +1199,7 @@ final class Receiver {
             }
             if (t == null || !t.isDir()) {
                 Files.createDirectory(target);
-                dirtyDirs.add(target.getParent());
+                dirtyDirs.add(dirOf(s.path()));
             }
             Meta.apply(target, s);
             return new Result(Status.OK, "", copy);
@@ -1166,7 +1212,7 @@ final class Receiver {
         if (!PathGuard.linkStaysInside(s.path(), s.linkTarget())) {
             throw new PathGuard.RefusedPath("symlink " + s.path() + " -> " + s.linkTarget() + " leads out of the set");
         }
-        Path target = PathGuard.resolveOrNull(root, s.path());
+        Path target = resolver.resolveOrNull(s.path());
         if (target == null || !unchanged(target, t)) {
             return Result.changed("changed on this node since its scan");
         }
@@ -1176,7 +1222,7 @@ final class Receiver {
             Meta.apply(temp, s);
             String copy = displace(target, t, dp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            dirtyDirs.add(target.getParent());
+            dirtyDirs.add(dirOf(s.path()));
             return new Result(Status.OK, "", copy);
         } catch (IOException e) {
             Files.deleteIfExists(temp);
@@ -1185,7 +1231,7 @@ final class Receiver {
     }
 
     private Result meta(FileEntry s, FileEntry t) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, s.path());
+        Path target = resolver.resolveOrNull(s.path());
         if (target == null || !unchanged(target, t)) {
             return Result.changed("changed on this node since its scan");
         }
@@ -1198,7 +1244,7 @@ final class Receiver {
     }
 
     private Result delete(FileEntry t) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, t.path());
+        Path target = resolver.resolveOrNull(t.path());
         if (target == null || !unchanged(target, t)) {
             return Result.changed("changed on this node since its scan");
         }
@@ -1208,7 +1254,7 @@ final class Receiver {
         }
         try {
             env.trash().move(pass, target, t.path(), t.size());
-            dirtyDirs.add(target.getParent());
+            dirtyDirs.add(dirOf(t.path()));
             return Result.ok();
         } catch (IOException e) {
             return Result.failed(reason(e));
@@ -1216,7 +1262,7 @@ final class Receiver {
     }
 
     private Result mbox(FileEntry b, FileEntry s, FileEntry t, boolean appendOnly) throws IOException {
-        Path target = PathGuard.resolveOrNull(root, s.path());
+        Path target = resolver.resolveOrNull(s.path());
         boolean changed = target == null || !unchanged(target, t);
         Path incoming = changed ? null : temp(target);
         IOException problem = null;
@@ -1294,7 +1340,7 @@ final class Receiver {
                     String copy = displace(target, t, Action.Displace.CONFLICT_COPY);
                     Files.move(merged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     merged = null;
-                    dirtyDirs.add(target.getParent());
+                    dirtyDirs.add(dirOf(s.path()));
                     return new Result(Status.OK, "", copy);
                 }
                 Meta.apply(merged, s.withMtime(System.currentTimeMillis() * 1_000_000L));
@@ -1303,7 +1349,7 @@ final class Receiver {
                 }
                 Files.move(merged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 merged = null;
-                dirtyDirs.add(target.getParent());
+                dirtyDirs.add(dirOf(s.path()));
                 conflicts.incrementAndGet();
                 env.emit(new MirrorEvent.ConflictDetected(env.now(), set, group, t.path(), how));
                 return new Result(Status.OK, how, null);
@@ -1324,7 +1370,7 @@ final class Receiver {
         awaitAnswers();
         for (int i = deferredRmdirs.size() - 1; i >= 0; i--) {
             FileEntry t = deferredRmdirs.get(i);
-            Path dir = PathGuard.resolveOrNull(root, t.path());
+            Path dir = resolver.resolveOrNull(t.path());
             if (dir == null) {
                 continue;
             }
@@ -1333,7 +1379,7 @@ final class Receiver {
                     continue; // new files on this node: the directory stays
                 }
                 Files.delete(dir);
-                dirtyDirs.add(dir.getParent());
+                dirtyDirs.add(dirOf(t.path()));
             } catch (IOException e) {
                 log.debug("Directory {} stays: {}", dir, e.toString());
             }

@@ -156,6 +156,8 @@ final class Sender {
             String reason = broken != null ? broken : e.getMessage() == null ? e.toString() : e.getMessage();
             log.warn("Mirror pass of {} failed: {}", set, reason);
             return PassResult.failed(set, reason, env.now() - start);
+        } finally {
+            resolver.close();
         }
     }
 
@@ -740,11 +742,15 @@ final class Sender {
             Map<String, byte[]> xattrs = Meta.readXattrs(file);
             // opened before the file is announced: a file this node cannot read fails alone, not the stream
             try {
-                ch = FileChannel.open(file, StandardOpenOption.READ);
+                ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             } catch (java.nio.file.NoSuchFileException e) {
                 localChange(p, "gone here since the scan");
                 return;
             } catch (IOException e) {
+                if (Files.isSymbolicLink(file)) {
+                    localChange(p, "replaced by a symlink here since the scan");
+                    return;
+                }
                 unreadable(p, e);
                 return;
             }

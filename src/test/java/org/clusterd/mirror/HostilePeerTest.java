@@ -238,6 +238,59 @@ class HostilePeerTest {
         assertNothingOutside();
     }
 
+    /**
+     * A local user on the receiving node swaps a checked directory for a symlink out of the set
+     * between two operations in it (here the signature of a delta and the delta itself, which reuse
+     * the directory checked for the first): what lands goes into the directory that was checked,
+     * never through the link.
+     */
+    @Test
+    void aDirectorySwappedForASymlinkAfterItWasCheckedIsNotWrittenThrough() throws Exception {
+        Path dir = Files.createDirectories(b.resolve("a/b"));
+        Files.writeString(dir.resolve("report.doc"), "old content");
+        FileEntry t = FileStat.stat(dir.resolve("report.doc"), "a/b/report.doc");
+        byte[] now = "new content".getBytes();
+        try (SSLSocket s = asAlpha()) {
+            DataInputStream in = hello(s);
+            OutputStream out = s.getOutputStream();
+            Frames.write(out, Frames.SIG_REQUEST, Frames.payload(o -> Frames.writeEntry(o, t)));
+            out.flush();
+            assertThat(Frames.read(in, Frames.MAX_PAYLOAD).type()).isEqualTo(Frames.SIGNATURE);
+
+            Files.move(dir, b.resolve("a/b.moved"));
+            Files.createSymbolicLink(dir, outside);
+            Files.writeString(outside.resolve("report.doc"), "old content"); // what the link leads to looks the same
+            Files.setLastModifiedTime(outside.resolve("report.doc"), Files.getLastModifiedTime(b.resolve("a/b.moved/report.doc")));
+
+            Frames.write(out, Frames.OP_FILE, Frames.payload(o -> {
+                Frames.writeEntry(o, FileEntry.file("a/b/report.doc", now.length, t.mtimeNs() + 1_000_000_000L, 0644, null));
+                Frames.writeEntry(o, t);
+                o.writeByte(Action.Transfer.DELTA.ordinal());
+                o.writeByte(Action.Displace.TRASH.ordinal());
+                o.writeInt(MirrorEngine.blockSize(t.size()));
+                o.writeInt(0);
+            }));
+            Frames.write(out, Frames.DATA, Frames.payload(o -> {
+                o.writeByte(2); // a literal: the whole new content
+                o.writeInt(now.length);
+                o.write(now);
+            }));
+            Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(Hashing.of(now))));
+            Frames.write(out, Frames.FINISH, new byte[0]);
+            out.flush();
+            Frames.Frame f = Frames.read(in, Frames.MAX_PAYLOAD);
+            while (f != null && f.type() != Frames.FINISHED && f.type() != Frames.ERROR) {
+                f = Frames.read(in, Frames.MAX_PAYLOAD);
+            }
+            assertThat(f).isNotNull();
+        }
+        assertThat(outside.resolve("report.doc")).hasContent("old content");
+        try (var left = Files.list(outside)) {
+            assertThat(left.toList()).containsExactly(outside.resolve("report.doc"));
+        }
+        assertThat(b.resolve("a/b.moved/report.doc")).hasContent("new content");
+    }
+
     @Test
     void aSymlinkLeadingOutOfTheSetIsNotCreated() throws Exception {
         try (SSLSocket s = asAlpha()) {

@@ -71,7 +71,7 @@ class InterruptedSessionsTest {
     @Test
     void theSweepEmptiesAndRemovesLandingDirectoriesAndTheScanNeverSeesThem() throws Exception {
         Path root = root();
-        Path landing = new LandingDirs(root, new TempNames()).temp();
+        Path landing = new LandingDirs(root, new TempNames(), new PathGuard.Resolver(root)).temp();
         Files.writeString(landing, "half-landed");
 
         List<FileEntry> seen = new java.util.ArrayList<>();
@@ -79,7 +79,7 @@ class InterruptedSessionsTest {
         assertThat(seen).extracting(FileEntry::path).noneMatch(p -> p.contains(Excludes.TEMP_PREFIX));
 
         InterruptedSessions.sweep("s", root, "test");
-        assertThat(landing.getParent()).doesNotExist();
+        assertThat(root.resolve(LandingDirs.PREFIX + "0")).doesNotExist();
         assertThat(root.resolve("sub/keep.txt")).exists();
     }
 }

@@ -84,6 +84,44 @@ class MirrorServiceTest {
     }
 
     @Test
+    void passesLeaveNoDirectoryOfEitherSetOpen() throws Exception {
+        for (int d = 0; d < 40; d++) {
+            write(a.resolve("d" + d + "/sub/f.txt"), "v1 " + d);
+            write(b.resolve("d" + d + "/sub/f.txt"), "peer's own " + d); // conflict copies, landed async
+        }
+        pass();
+        for (int d = 0; d < 40; d += 2) {
+            write(a.resolve("d" + d + "/sub/f.txt"), "v2 " + d);
+            Files.delete(a.resolve("d" + (d + 1) + "/sub/f.txt"));
+        }
+        pass();
+
+        var peer = new java.util.TreeMap<>(Trees.describe(b));
+        assertThat(peer.keySet().removeIf(p -> p.contains(".clusterd-conflict-"))).isTrue();
+        assertThat(peer).isEqualTo(Trees.describe(a));
+        // the receiving session ends on its own thread just after the owner's pass returns
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(descriptorsUnder(tmp)).isEmpty());
+    }
+
+    /** This JVM's open descriptors that lead into {@code dir}. */
+    private static List<String> descriptorsUnder(Path dir) throws java.io.IOException {
+        List<String> under = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String to = Files.readSymbolicLink(fd).toString();
+                    if (to.startsWith(dir.toString())) {
+                        under.add(fd.getFileName() + " -> " + to);
+                    }
+                } catch (java.io.IOException gone) {
+                    // closed since the listing
+                }
+            }
+        }
+        return under;
+    }
+
+    @Test
     void deletesOnlyWhatTheLastCommonSyncProvesAndKeepsItInTheTrash() throws Exception {
         write(a.resolve("old.txt"), "old");
         write(a.resolve("keep.txt"), "keep");
