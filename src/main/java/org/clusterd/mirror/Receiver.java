@@ -996,7 +996,7 @@ final class Receiver {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            log.warn("Could not undo a failed transfer of {}: {}", target, e.toString());
+            log.warn("Could not undo a failed transfer of {}: {}", resolver.shown(String.valueOf(target)), resolver.shown(e.toString()));
         }
     }
 
