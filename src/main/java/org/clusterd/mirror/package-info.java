@@ -46,7 +46,12 @@
  * org.clusterd.mirror.Conflicts#MAX_PER_FILE} per file, never copies of copies; in a Maildir next to
  * {@code cur/new/tmp}, not inside.</li>
  * <li>Every path from the peer is checked: relative, no {@code .} or {@code ..}, never through a
- * symlink; symlinks pointing out of the set are neither sent nor created.</li>
+ * symlink. The check and the use are one: each directory is held open ({@link
+ * org.clusterd.mirror.AnchoredDirs}, opened beneath the set's root without following links) and its
+ * files are reached through the descriptor, so a directory swapped for a symlink after its check is
+ * not followed, on either node. Symlinks are neither sent nor created unless every {@code ..} of
+ * their target comes first and climbs no higher than their directory ({@link
+ * org.clusterd.mirror.PathGuard#linkStaysInside}): then no chain of the set's links leads out.</li>
  * </ul>
  *
  * <h2>Appends</h2>
