@@ -22,15 +22,23 @@ import org.slf4j.LoggerFactory;
  * Java file call works on such a path.
  *
  * <p>A directory stays open while anyone holds it ({@link Dir}'s count): a descriptor number must
- * never be closed and reused while a landing thread still works through it.
+ * never be closed and reused while a landing thread still works through it. At most {@value
+ * #MAX_OPEN} are open at once: small files wait in memory to land, and a tree of one tiny file per
+ * directory would otherwise hold a descriptor per file in flight (tens of thousands, beyond the
+ * usual limit). Opening one more waits for a landing to let its directory go.
  */
 final class AnchoredDirs {
     private static final Logger log = LoggerFactory.getLogger(AnchoredDirs.class);
     static final String PROC_FD = "/proc/self/fd/";
     private static final Pattern ANCHORED = Pattern.compile(Pattern.quote(PROC_FD) + "(\\d+)");
 
+    static final int MAX_OPEN = 1024;
+    static final long WAIT_MS = 60_000;
+
     private final Path root;
     private final int rootFd;
+    private final int maxOpen;
+    private final long waitMs;
     private final Map<Integer, Dir> open = new HashMap<>();
     private boolean closed;
 
@@ -49,13 +57,20 @@ final class AnchoredDirs {
         }
     }
 
-    private AnchoredDirs(Path root, int rootFd) {
+    private AnchoredDirs(Path root, int rootFd, int maxOpen, long waitMs) {
         this.root = root;
         this.rootFd = rootFd;
+        this.maxOpen = maxOpen;
+        this.waitMs = waitMs;
     }
 
     /** The directories of the set at {@code root}, or null where they cannot be held this way. */
     static AnchoredDirs open(Path root) {
+        return open(root, MAX_OPEN, WAIT_MS);
+    }
+
+    /** {@link #open(Path)} with another bound on open directories and on the wait for one. */
+    static AnchoredDirs open(Path root, int maxOpen, long waitMs) {
         if (!LibC.canOpenDirs()) {
             return null;
         }
@@ -71,7 +86,7 @@ final class AnchoredDirs {
             LibC.close(fd);
             return null;
         }
-        return new AnchoredDirs(root, fd);
+        return new AnchoredDirs(root, fd, maxOpen, waitMs);
     }
 
     /**
@@ -81,6 +96,20 @@ final class AnchoredDirs {
      * @throws NoSuchFileException if a component is missing or not a directory
      */
     synchronized Dir open(String rel) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (open.size() >= maxOpen && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IOException(maxOpen + " directories of " + root + " held open for " + waitMs
+                        + " ms: files are not landing");
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("waiting to open " + rel);
+            }
+        }
         if (closed) {
             throw new IOException("the set's directories are closed"); // its descriptor may be another's now
         }
@@ -111,6 +140,7 @@ final class AnchoredDirs {
         if (--d.holders == 0) {
             open.remove(d.fd);
             LibC.close(d.fd);
+            notifyAll();
         }
     }
 

@@ -35,7 +35,7 @@ final class AppendJournal {
     void begin(FileEntry old) throws IOException {
         Files.writeString(file, old.path() + "\n" + old.size() + "\n" + old.mtimeNs() + "\n" + old.mode() + "\n",
                 StandardCharsets.UTF_8);
-        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             c.force(true);
         }
         Durable.syncDir(file.getParent());

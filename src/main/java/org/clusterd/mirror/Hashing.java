@@ -3,6 +3,7 @@ package org.clusterd.mirror;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -73,7 +74,7 @@ public final class Hashing {
         LongList sums = null;
         CRC32C blockC = new CRC32C();
         CRC32 blockD = new CRC32();
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             if (ch.size() >= BlockSums.MIN_SIZE) {
                 sums = new LongList();
             }
@@ -133,7 +134,7 @@ public final class Hashing {
         String prefix = d.hex();
         long length = old.size();
         int whole = (int) (length / BlockSums.BLOCK);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             if (ch.size() <= length || !PrefixCheck.matches(ch, old.blocks(), whole)) {
                 return null;
             }
@@ -220,7 +221,7 @@ public final class Hashing {
         ContentHash d = new ContentHash();
         ByteBuffer buf = BUFFER.get();
         long pos = 0;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             while (pos < length) {
                 buf.clear();
                 buf.limit((int) Math.min(buf.capacity(), length - pos));

@@ -164,7 +164,7 @@ final class LibC {
             return -1;
         }
         try {
-            return Calls.open(p.toString(), O_RDWR | O_CLOEXEC);
+            return Calls.open(p.toString(), O_RDWR | O_CLOEXEC | (DIR_FLAGS == null ? 0 : DIR_FLAGS[1])); // O_NOFOLLOW
         } catch (LastErrorException e) {
             return -1;
         }

@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -75,7 +76,7 @@ final class MboxLock implements AutoCloseable {
                 }
                 return new MboxLock(dotlock, null, null, fd);
             }
-            ch = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            ch = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             while (true) {
                 FileLock l;
                 try {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
@@ -35,11 +36,11 @@ final class MboxMerge {
             }
         }
         Tracking t = new Tracking(out);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(target), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS), 1 << 16)) {
             copy(in, t, common);
         }
         t.separate();
-        try (InputStream tail = new BufferedInputStream(Files.newInputStream(ownerTail), 1 << 16)) {
+        try (InputStream tail = new BufferedInputStream(Files.newInputStream(ownerTail, LinkOption.NOFOLLOW_LINKS), 1 << 16)) {
             tail.transferTo(t);
         }
         try (Messages m = new Messages(target, common)) {
@@ -89,7 +90,7 @@ final class MboxMerge {
 
     /** Whether the file starts like an mbox (or is empty). */
     static boolean looksLikeMbox(Path p) throws IOException {
-        try (InputStream in = Files.newInputStream(p)) {
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
             byte[] head = in.readNBytes(5);
             return head.length == 0 || new String(head, StandardCharsets.ISO_8859_1).equals("From ");
         }
@@ -188,7 +189,7 @@ final class MboxMerge {
         private boolean eof;
 
         Messages(Path p, long from) throws IOException {
-            in = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+            in = new BufferedInputStream(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS), 1 << 16);
             long skipped = in.skip(from);
             if (skipped < from) {
                 in.readNBytes((int) Math.min(Integer.MAX_VALUE, from - skipped));

@@ -883,7 +883,7 @@ final class Sender {
                 o.writeBoolean(m.appendOnly());
             });
             ContentHash d = new ContentHash();
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 sendRange(ch, m.appendOnly() ? m.base().size() : 0, s.size(), d);
             }
             if (sourceChanged(file, s)) {

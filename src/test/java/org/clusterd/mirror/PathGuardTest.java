@@ -111,6 +111,41 @@ class PathGuardTest {
     }
 
     @Test
+    void atMostTheBoundOfDirectoriesIsOpenAndOneMoreWaitsForARelease() throws Exception {
+        for (String d : new String[] {"a", "b", "c"}) {
+            Files.createDirectories(root.resolve(d));
+        }
+        AnchoredDirs dirs = AnchoredDirs.open(root, 2, 10_000);
+        org.junit.jupiter.api.Assumptions.assumeTrue(dirs != null, "directories cannot be held open here");
+        try {
+            AnchoredDirs.Dir a = dirs.open("a");
+            dirs.open("b");
+            var third = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dirs.open("c");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
+                    .until(() -> !third.isDone());
+            assertThat(dirs.openCount()).isEqualTo(2);
+            dirs.release(a);
+            assertThat(third.get(5, java.util.concurrent.TimeUnit.SECONDS).rel).isEqualTo("c");
+            assertThat(dirs.openCount()).isEqualTo(2);
+        } finally {
+            dirs.close();
+        }
+        AnchoredDirs stuck = AnchoredDirs.open(root, 1, 200);
+        try {
+            stuck.open("a");
+            assertThatThrownBy(() -> stuck.open("b")).hasMessageContaining("files are not landing");
+        } finally {
+            stuck.close();
+        }
+    }
+
+    @Test
     void theWalkOneComponentAtATimeRefusesSymlinksToo() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(LibC.canOpenDirs(), "no C library calls here");
         Files.createDirectories(root.resolve("a/b"));
