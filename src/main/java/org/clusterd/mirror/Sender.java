@@ -432,7 +432,7 @@ final class Sender {
              EntryFile.Writer w = new EntryFile.Writer(filled, set)) {
             for (FileEntry e = s.next(); e != null; e = s.next()) {
                 if (e.isFile() && e.hash() == null && t.seek(e.path()) != null) {
-                    Path p = resolver.resolveOrNull(e.path());
+                    Path p = located(e.path());
                     try {
                         if (p == null) {
                             throw new IOException("not a path in the set");
@@ -697,13 +697,27 @@ final class Sender {
         return !FileStat.unchanged(FileStat.stat(file, s.path()), s);
     }
 
+    /**
+     * A file of the set to read now, or null where it is no longer there as scanned: a directory on
+     * its way is missing, or was swapped for a symlink since the scan (then it is left for the next
+     * pass, which sees the link, instead of failing this one).
+     */
+    private Path located(String rel) throws IOException {
+        try {
+            return resolver.resolveOrNull(rel);
+        } catch (PathGuard.RefusedPath e) {
+            log.info("Mirror set {}: {} is left for the next pass: {}", set, rel, e.getMessage());
+            return null;
+        }
+    }
+
     private void localChange(Pending p, String why) {
         p.status = Receiver.Status.CHANGED;
         p.message = why;
     }
 
     private void sendFile(Pending p, FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp) throws IOException {
-        Path file = resolver.resolveOrNull(s.path());
+        Path file = located(s.path());
         if (file == null || sourceChanged(file, s)) {
             localChange(p, "changed here since the scan");
             return;
@@ -870,7 +884,7 @@ final class Sender {
 
     private void sendMbox(Pending p, Action.MergeMbox m) throws IOException {
         FileEntry s = m.source();
-        Path file = resolver.resolveOrNull(s.path());
+        Path file = located(s.path());
         if (file == null || sourceChanged(file, s)) {
             localChange(p, "changed here since the scan");
             return;
