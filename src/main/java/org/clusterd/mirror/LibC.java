@@ -68,6 +68,56 @@ final class LibC {
         static native long syscall(long number, int dirfd, byte[] path, byte[] how, long size) throws LastErrorException;
     }
 
+    /**
+     * {@code renameat2}, bound apart from {@link Calls}: glibc has it since 2.28, and a C library
+     * without it must not take the other calls with it.
+     */
+    static final class RenameCalls {
+        private RenameCalls() {}
+
+        static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags)
+                throws LastErrorException;
+
+        static final boolean BOUND = bind();
+
+        private static boolean bind() {
+            if (!available()) {
+                return false;
+            }
+            try {
+                Native.register(RenameCalls.class, "c");
+                return true;
+            } catch (RuntimeException | LinkageError e) {
+                log.info("The C library has no renameat2 ({}): a new file's target is looked at before its rename", e.toString());
+                return false;
+            }
+        }
+    }
+
+    private static final int RENAME_NOREPLACE = 1;
+    private static final int EEXIST = 17;
+
+    /** What {@link #renameNoReplace} did. */
+    enum NoReplace { MOVED, EXISTS, NOT_DONE }
+
+    /**
+     * Renames {@code from} to {@code to} only if nothing is at {@code to}, in one step: the check and
+     * the rename cannot be separated by another program's create. {@code NOT_DONE} when it could not
+     * (no such call, a file system without the flag, any other error): the caller then takes the
+     * JDK's way, which reports the reason.
+     */
+    static NoReplace renameNoReplace(Path from, Path to) {
+        if (!RenameCalls.BOUND) {
+            return NoReplace.NOT_DONE;
+        }
+        try {
+            RenameCalls.renameat2(AT_FDCWD, cPath(from), AT_FDCWD, cPath(to), RENAME_NOREPLACE);
+            return NoReplace.MOVED;
+        } catch (LastErrorException e) {
+            return e.getErrorCode() == EEXIST ? NoReplace.EXISTS : NoReplace.NOT_DONE;
+        }
+    }
+
     private static final class Holder {
         static final boolean BOUND = bind();
 

@@ -668,7 +668,10 @@ final class Receiver {
         FileChannel ch = null;
         FileChannel old = null;
         MboxLock lock = null;
-        ContentHash d = new ContentHash();
+        // a delta or a tail is hashed: what lands is built from this node's old bytes too; a whole
+        // file is counted only (see Arrival)
+        ContentHash d = tr == Action.Transfer.FULL ? null : new ContentHash();
+        long[] written = {0}; // by the writer thread; read after it finished
         boolean appending = tr == Action.Transfer.APPEND && t != null && t.isFile();
         // set once the journal holds the old length: only then may a failure cut the file back to it
         boolean journaled = false;
@@ -709,6 +712,7 @@ final class Receiver {
             } else {
                 writeHashed(out, payload, d);
             }
+            written[0] += payload.length;
             if (flush != null) {
                 flush.written(payload.length);
             }
@@ -748,8 +752,8 @@ final class Receiver {
                 undo(journaled, t, target, temp);
                 return done(Result.changed("changed on the owner while it was sent"));
             }
-            if (problem == null && !d.hex().equals(hash)) {
-                problem = new IOException("content hash mismatch after transfer");
+            if (problem == null) {
+                problem = Arrival.check(d, written[0], s.size(), hash);
             }
             if (problem == null && appending) {
                 try {
@@ -804,15 +808,15 @@ final class Receiver {
         int reserved = (int) s.size();
         // the payloads themselves, not a copy: most small files arrive in one DATA frame
         List<byte[]> data = new ArrayList<>(1);
-        ContentHash d = new ContentHash(); // its length() is what arrived so far
+        long[] arrived = {0};
         Transfer transfer;
         try {
             transfer = transfer(payload -> {
-                if (d.length() + payload.length > SMALL_FILE) {
+                if (arrived[0] + payload.length > SMALL_FILE) {
                     throw new IOException("more data than announced"); // the owner's next check aborts it
                 }
                 data.add(payload);
-                d.update(payload, 0, payload.length);
+                arrived[0] += payload.length;
             });
         } catch (IOException | RuntimeException e) {
             smallFileBytes.release(reserved);
@@ -822,9 +826,10 @@ final class Receiver {
             smallFileBytes.release(reserved);
             return done(Result.changed("changed on the owner while it was sent"));
         }
-        if (transfer.problem() != null || !d.hex().equals(transfer.hash())) {
+        IOException wrong = transfer.problem() != null ? transfer.problem() : Arrival.check(null, arrived[0], s.size(), transfer.hash());
+        if (wrong != null) {
             smallFileBytes.release(reserved);
-            return done(Result.failed(reason(new IOException("content hash mismatch after transfer"))));
+            return done(Result.failed(reason(wrong)));
         }
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             FileChannel ch = null;
@@ -981,6 +986,12 @@ final class Receiver {
 
     /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */
     private Result place(Path temp, Path target, String rel, FileEntry t, Action.Displace dp) throws IOException {
+        // a new file: one rename that refuses to replace anything is both the check and the landing
+        // (an lstat first cost as much as the rename); whatever is there now goes the long way
+        if (t == null && LibC.renameNoReplace(temp, target) == LibC.NoReplace.MOVED) {
+            dirtyDirs.add(dirOf(rel));
+            return new Result(Status.OK, "", null);
+        }
         if (!unchanged(target, t)) {
             Files.deleteIfExists(temp);
             return Result.changed("changed on this node since its scan");
@@ -1417,10 +1428,12 @@ final class Receiver {
         }));
     }
 
-    /** Writes a whole payload and adds it to the running content hash. */
+    /** Writes a whole payload and adds it to the running content hash, if any. */
     private static void writeHashed(java.nio.channels.WritableByteChannel ch, byte[] payload, ContentHash d)
             throws IOException {
-        d.update(payload);
+        if (d != null) {
+            d.update(payload);
+        }
         ByteBuffer buf = ByteBuffer.wrap(payload);
         while (buf.hasRemaining()) {
             ch.write(buf);

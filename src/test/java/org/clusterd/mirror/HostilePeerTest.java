@@ -239,6 +239,27 @@ class HostilePeerTest {
     }
 
     /**
+     * A whole file is not hashed again on arrival (TLS authenticates its bytes), so its size is the
+     * check: a peer that announces one size and sends another, with the right hash of what it sent,
+     * gets the file failed, and nothing lands.
+     */
+    @Test
+    void aWholeFileOfAnotherSizeThanAnnouncedIsNotLanded() throws Exception {
+        for (long announced : new long[] {9, 3}) {
+            try (SSLSocket s = asAlpha()) {
+                DataInputStream in = hello(s);
+                Frames.Frame answer = putFile(s, in, FileEntry.file("short-" + announced, announced, 1_000_000_000L, 0644, null));
+                assertThat(answer).isNotNull();
+                assertThat(answer.type()).isEqualTo(Frames.RESULT);
+                DataInputStream r = answer.in();
+                assertThat(Receiver.Status.values()[r.readUnsignedByte()]).isEqualTo(Receiver.Status.FAILED);
+                assertThat(r.readUTF()).as("reason").contains("5 bytes of a file of " + announced);
+            }
+            assertThat(b.resolve("short-" + announced)).doesNotExist();
+        }
+    }
+
+    /**
      * A local user on the receiving node swaps a checked directory for a symlink out of the set
      * between two operations in it (here the signature of a delta and the delta itself, which reuse
      * the directory checked for the first): what lands goes into the directory that was checked,

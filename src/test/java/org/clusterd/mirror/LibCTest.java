@@ -34,6 +34,25 @@ class LibCTest {
     }
 
     @Test
+    void aRenameThatMustNotReplaceMovesOntoNothingAndLeavesAnythingThereAsItWas() throws Exception {
+        assertThat(LibC.RenameCalls.BOUND).as("renameat2 bound").isTrue();
+        Path from = Files.writeString(dir.resolve("temp"), "new");
+        assertThat(LibC.renameNoReplace(from, dir.resolve("free"))).isEqualTo(LibC.NoReplace.MOVED);
+        assertThat(dir.resolve("free")).hasContent("new");
+        assertThat(from).doesNotExist();
+
+        Path again = Files.writeString(dir.resolve("temp2"), "newer");
+        Files.createSymbolicLink(dir.resolve("link"), dir.resolve("nowhere"));
+        for (String taken : new String[] {"free", "link"}) {
+            assertThat(LibC.renameNoReplace(again, dir.resolve(taken))).as(taken).isEqualTo(LibC.NoReplace.EXISTS);
+        }
+        assertThat(dir.resolve("free")).hasContent("new");
+        assertThat(Files.readSymbolicLink(dir.resolve("link"))).isEqualTo(dir.resolve("nowhere"));
+        assertThat(again).hasContent("newer");
+        assertThat(LibC.renameNoReplace(dir.resolve("gone"), dir.resolve("other"))).isEqualTo(LibC.NoReplace.NOT_DONE);
+    }
+
+    @Test
     void setMtimeSetsTheNanosecondsAndLeavesTheAccessTime() throws Exception {
         Path f = Files.writeString(dir.resolve("f"), "x");
         FileTime atime = FileTime.from(1_500_000_000_111_222_333L, TimeUnit.NANOSECONDS);
