@@ -21,7 +21,8 @@ import javax.net.ssl.TrustManagerFactory;
  * Mutual TLS 1.3 for the mirror channel, from the JDK alone: this node's key and certificate in a
  * PKCS12 keystore, the certificates it trusts (its peer's) in a PKCS12 truststore, both opened with
  * the password in a private file. The server requires a client certificate; no other protocol
- * version is enabled. Peers are authenticated by the truststore, not by host name.
+ * version is enabled. Peers are authenticated by the truststore, not by host name. The cipher code
+ * is AWS-LC's where it loads ({@link MirrorCrypto}).
  */
 public final class MirrorTls {
     static final String[] PROTOCOLS = {"TLSv1.3"};
@@ -51,6 +52,7 @@ public final class MirrorTls {
 
     public static SSLContext context(Path keystore, Path truststore, Path passwordFile) throws IOException {
         char[] pass = password(passwordFile);
+        MirrorCrypto.install();
         try {
             KeyStore ks = load(keystore, pass);
             KeyStore ts = load(truststore, pass);
