@@ -92,6 +92,8 @@ public final class MirrorBenchmark {
     private final Map<String, Long> peakHeap = new LinkedHashMap<>();
     private final SplittableRandom random = new SplittableRandom(2026);
     private Process rsyncd;
+    /** Samples our timed passes, or null ({@link PassProfiler}). */
+    private final PassProfiler profiler = PassProfiler.fromProperties();
     /** The ssh server rsync's encrypted runs go through, or null where this machine has none. */
     private SshDaemon sshd;
     private int rsyncPort;
@@ -276,6 +278,9 @@ public final class MirrorBenchmark {
             }
         }
         printTable();
+        if (profiler != null) {
+            profiler.write();
+        }
         deleteTree(dir);
     }
 
@@ -561,9 +566,15 @@ public final class MirrorBenchmark {
         System.gc();
         resetPeaks();
         long[] cpu = cpuTicks();
+        if (record && profiler != null) {
+            profiler.resume();
+        }
         long t = System.nanoTime();
         PassResult r = p.alpha.passNow("bench");
         double s = (System.nanoTime() - t) / 1e9;
+        if (record && profiler != null) {
+            profiler.pause();
+        }
         String used = cpuSince(cpu);
         if (!r.ok()) {
             throw new IllegalStateException(name + ": our pass failed: " + r.reason());
