@@ -797,7 +797,7 @@ final class Receiver {
     }
 
     /**
-     * A small whole file: its data is read into memory here and checked against its hash, and the
+     * A small whole file: its data is read into memory here and counted against its size, and the
      * landing pool creates, writes and lands it, so this thread goes on reading the next operation
      * while the file system works (creating files was most of this thread's time in a full copy).
      * Same checks and the same landing as {@link #file}: temporary file, metadata, sync, rename, only

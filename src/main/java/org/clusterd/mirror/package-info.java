@@ -25,7 +25,9 @@
  * an atomic rename; directories are forced before the new manifest is written. Small files are
  * created in landing directories of their own at the set's root ({@link
  * org.clusterd.mirror.LandingDirs}, one per landing thread, removed when the session ends), large
- * ones beside their target.
+ * ones beside their target. A new file's rename refuses to replace anything ({@code renameat2} with
+ * {@code RENAME_NOREPLACE}): something that appeared at its path since the scan is looked at as for a
+ * replaced file.
  * The sync is shared ({@link org.clusterd.mirror.MirrorSync}): one {@code syncfs(2)} of the set's file
  * system covers every file whose data and metadata were written before it began, where an fsync per
  * file flushed the disk's cache 50,000 times in a full copy. Files on another file system mounted
@@ -90,8 +92,9 @@
  *
  * <h2>New files</h2>
  * On the owner of a {@code copy} set the scan leaves files the last common sync does not hold
- * unhashed: each is hashed while it is sent (the hash the peer checks at END), and the manifest
- * records that hash. Before planning, only the new files the peer also holds at the same path are
+ * unhashed: each is hashed while it is sent, and the manifest records that hash (the peer counts a
+ * whole file's bytes against its size, as TLS already authenticated them, and checks the hash of
+ * what it builds partly from its own bytes: deltas, tails, mbox merges; {@link org.clusterd.mirror.Arrival}). Before planning, only the new files the peer also holds at the same path are
  * hashed, so identical files are still told from conflicts by content. A first copy of data that is
  * not in the page cache reads every file once instead of twice. {@code mbox} and {@code maildir} sets
  * hash everything in the scan, as their merges compare content across paths.
@@ -120,40 +123,44 @@
  * org.clusterd.mirror.bench.MirrorBenchmark --files 50000 --tree-mb 1024 --mbox-mb 1024 --runs 3}
  * (as root; needs the {@code rsync} package, and {@code openssh-server} for the ssh columns; {@code
  * --cases} picks cases; it refuses a {@code --dir} that is neither empty nor its own). Measured on
- * the 2-core development machine, a virtual machine (ext4 without a journal) whose system calls
- * cost 2-5 us; medians of 3, the tools alternating, each run after a {@code sync}; four untimed JIT
- * warm-up copies of a side tree of the same mix at a fifth of the size first; before each full copy
- * the page cache dropped and the source read back, so every tool starts with the same free memory;
- * the incremental cases after 3 untimed passes of each (0.1% of the files changed, mail appended);
- * both nodes in one JVM (the peak heap is both), so they share the 2 cores. rsync's full copy is
- * timed as it is, followed by one {@code sync} inside the timing, with {@code --fsync}, and over
- * ssh with AES-128-GCM (as it is and followed by one {@code sync}):
+ * the 2-core development machine, a virtual machine (AMD EPYC, with AVX-512 and VAES since
+ * 2026-11-27; ext4 without a journal) whose system calls cost 2-5 us; medians of 3, the tools
+ * alternating, each run after a {@code sync}; four untimed JIT warm-up copies of a side tree of the
+ * same mix at a fifth of the size first; before each full copy the page cache dropped and the source
+ * read back, so every tool starts with the same free memory; the incremental cases after 3 untimed
+ * passes of each (0.1% of the files changed, mail appended); both nodes in one JVM (the peak heap is
+ * both), so they share the 2 cores. rsync's full copy is timed as it is, followed by one {@code sync}
+ * inside the timing, and with {@code --fsync} (this machine has no sshd, so no ssh columns):
  * <pre>
- * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  ssh (s)  ratio  ssh+sync (s)  ratio  peak heap
- * full copy                  11.96       7.20   1.66      10.66   1.12       36.82   0.32    12.26   0.98         16.92   0.71    194 MiB
- * no change                   0.40       0.82   0.49          -      -           -      -        -      -             -      -     97 MiB
- * 1% of files changed         1.09       1.36   0.80          -      -           -      -        -      -             -      -    146 MiB
- * 1 MiB appended to mbox      0.75       6.81   0.11          -      -           -      -        -      -             -      -    117 MiB
+ * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  peak heap
+ * full copy                   6.32       6.65   0.95       6.96   0.91       18.36   0.34    224 MiB
+ * no change                   0.21       0.50   0.41          -      -           -      -     97 MiB
+ * 1% of files changed         0.55       0.84   0.65          -      -           -      -    149 MiB
+ * 1 MiB appended to mbox      0.39       2.31   0.17          -      -           -      -    145 MiB
  * </pre>
- * (2026-11-28, commit 6a32c85.) Ours' full copies took 11.50-12.56 s (8.3-9.0 s user, 10.3-11.5 s
- * system CPU of the machine), rsync's 6.90-7.36 s (1.7 and 8.5-9.2); from one evening to the next
- * both move by a second (ours 10.83-12.56 s, rsync 6.27-7.54 s over the last three evenings), so the
- * ratios against rsync doing the same job are the steadier yardstick.
- * Where the full copy's CPU goes (perf over the whole machine during the timed copy, CPU seconds):
- * kernel 11.3 for ours against 9.1 for plain rsync, the difference mostly the write-back of what
- * ours makes durable (kernel flusher threads 1.5); user 8.5 against 1.8. Of ours' user time
- * (async-profiler): AES-128-GCM in the JDK's TLS on both nodes 2.3 (GHASH 1.5 of it: JDK 17's fast
- * GCM needs AVX-512, which this AMD EPYC lacks), TLS records and their copies about 1, Murmur3
- * hashing 0.9, the JIT 1.0, the rest per-file work spread thin. Both cores are busy for the whole
- * copy, so it is bound by CPU here: rsync's kernel time plus write-back plus the TLS alone come to
- * about 14 CPU seconds, 7 s of both cores, already plain rsync's time; rsync without ssh neither
- * encrypts nor makes anything durable before it ends. Tried and not kept: the same jar on Temurin 25
- * (10.90 s, user 8.2) and Amazon Corretto Crypto Provider 2.5.0 for AES-GCM (11.90 s, user 8.3).
+ * (2026-11-28, commit 15675dc.) That day's two other runs of the full copy alone gave ratios of
+ * 1.25 and 1.26 (against rsync then sync 1.03 and 0.97): rsync's full copies took 4.68-8.84 s over
+ * the nine, ours 6.11-8.80 s, and the nine pairs (each of ours against the rsync run beside it)
+ * range 0.94-1.39, median 1.12. The same day, the code before the three changes below
+ * took 6.58 s against rsync's 4.78 s (1.38; user CPU 3.8-4.2 s against 2.8-3.3 now).
+ * Where the full copy's CPU goes now (async-profiler over our timed pass, both nodes, CPU seconds,
+ * its own overhead included): 11.8 in all, 8.4 of it in the kernel: writing the data into the page
+ * cache 2.3 (as rsync does), creating the files 1.2 and renaming them 0.9 (both partly the walk of
+ * {@code /proc/self/fd/N} that keeps paths in checked directories), socket reads and writes of the
+ * TLS records 1.4, attribute reads 0.7, the {@code syncfs} write-back mostly in the kernel's flusher
+ * threads. In user space: TLS 1.0 (AES-GCM in AWS-LC 0.5 of it), MurmurHash3 of what is sent 0.56,
+ * the JIT 0.45. Both cores are busy for the whole copy, so what the pass costs in CPU is its time.
+ * The three changes (57fb786, 1f44286): AES-GCM from the Amazon Corretto Crypto Provider (AWS-LC) instead of
+ * JDK 17's, which has no AVX-512 GCM (2 GiB through TLS on loopback: 3.0 CPU seconds against 5.4;
+ * on this machine's earlier CPU without VAES it gained nothing); a whole file counted on arrival, not
+ * hashed a second time (0.8 CPU seconds on the receiving node); a new file renamed with {@code
+ * RENAME_NOREPLACE} instead of an lstat and a rename (0.6). Tried and not kept: gathering TLS records
+ * into 256 KiB socket writes and reads (2.9-3.0 CPU seconds per 2 GiB against 2.8-3.4), Temurin 25.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s and at most half of rsync's (0.49); the append at most a fifth (0.11).
- * Not met: the full copy as fast as plain rsync (1.66). Against rsync doing the same job it is
- * level or ahead: rsync followed by one sync 1.12 (1.04 the evening before), rsync over ssh 0.98,
- * rsync over ssh then sync 0.71, {@code rsync --fsync}, the same per-file durability, 0.32.
+ * Met: no change under 2 s and at most half of rsync's (0.41); the append at most a fifth (0.17).
+ * Not met reliably: the full copy as fast as plain rsync (0.95 in the run above, 1.25 and 1.26 in
+ * the day's others). Against rsync doing the same job it is level or ahead: rsync followed by one
+ * sync 0.91-1.03, {@code rsync --fsync}, the same per-file durability, 0.34.
  */
 package org.clusterd.mirror;
