@@ -50,7 +50,7 @@ final class MirrorCrypto {
             if (Security.getProvider(p.getName()) == null) {
                 Security.insertProviderAt(p, 1);
             }
-            log.info("Mirror TLS uses AES-GCM of {} (AWS-LC {})", p.getVersionStr(), p.getAwsLcVersionStr());
+            log.info("Mirror TLS uses the AES-GCM of Amazon Corretto Crypto Provider {} ({})", p.getVersionStr(), p.getAwsLcVersionStr());
         } catch (RuntimeException | LinkageError e) {
             log.info("Mirror TLS uses the JDK's AES-GCM: the Corretto provider is not usable here ({})", e.toString());
         }
