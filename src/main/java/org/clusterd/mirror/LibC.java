@@ -78,20 +78,8 @@ final class LibC {
         static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags)
                 throws LastErrorException;
 
-        static final boolean BOUND = bind();
-
-        private static boolean bind() {
-            if (!available()) {
-                return false;
-            }
-            try {
-                Native.register(RenameCalls.class, "c");
-                return true;
-            } catch (RuntimeException | LinkageError e) {
-                log.info("The C library has no renameat2 ({}): a new file's target is looked at before its rename", e.toString());
-                return false;
-            }
-        }
+        static final boolean BOUND = available()
+                && register(RenameCalls.class, "a new file's target is looked at before its rename");
     }
 
     private static final int RENAME_NOREPLACE = 1;
@@ -126,13 +114,18 @@ final class LibC {
                 log.info("The C library's calls are used on 64-bit Linux only: the mirror uses the JDK's slower ways");
                 return false;
             }
-            try {
-                Native.register(Calls.class, "c");
-                return true;
-            } catch (RuntimeException | LinkageError e) {
-                log.info("The C library cannot be loaded ({}): the mirror uses the JDK's slower ways", e.toString());
-                return false;
-            }
+            return register(Calls.class, "the mirror uses the JDK's slower ways");
+        }
+    }
+
+    /** Binds {@code calls}' native methods to the C library; false (and {@code otherwise} logged) if it cannot. */
+    private static boolean register(Class<?> calls, String otherwise) {
+        try {
+            Native.register(calls, "c");
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            log.info("The C library cannot bind {} ({}): {}", calls.getSimpleName(), e.toString(), otherwise);
+            return false;
         }
     }
 
