@@ -80,11 +80,16 @@ final class FileStat {
         return FAST != null;
     }
 
+    /** The entry of an open file, from its {@code statx} ({@link FdFiles#stat}); a symlink's target is not read. */
+    static FileEntry entry(String rel, FdFiles.Statx x) throws IOException {
+        return entry(null, rel, x.mode(), x.uid(), x.gid(), x.size(), x.mtimeNs());
+    }
+
     private static FileEntry entry(Path p, String rel, int full, int uid, int gid, long size, long mtime) throws IOException {
         int type = full & S_IFMT;
         int mode = full & 07777;
         if (type == S_IFLNK) {
-            String target = Files.readSymbolicLink(p).toString();
+            String target = p == null ? null : Files.readSymbolicLink(p).toString();
             return new FileEntry(rel, EntryType.SYMLINK, 0, mtime, mode, uid, gid, target, null, -1, null);
         }
         if (type == S_IFDIR) {

@@ -31,7 +31,7 @@ final class LandingDirs {
     private final ThreadLocal<Path> mine;
     private final Set<Path> made = ConcurrentHashMap.newKeySet();
     /** Each made directory as held open by the session's resolver, where it holds directories. */
-    private final Map<Path, Path> held = new ConcurrentHashMap<>();
+    private final Map<Path, PathGuard.OpenDir> held = new ConcurrentHashMap<>();
 
     private final TempNames names;
     private final PathGuard.Resolver resolver;
@@ -46,9 +46,9 @@ final class LandingDirs {
      * A new temporary path in this thread's landing directory, which is made when first used and
      * then held open ({@link PathGuard.Resolver#pin}), so that one swapped for a symlink is not followed.
      */
-    Path temp() throws IOException {
+    AtPath temp() throws IOException {
         Path dir = mine.get();
-        Path open = held.get(dir);
+        PathGuard.OpenDir open = held.get(dir);
         if (open == null) {
             if (!made.contains(dir)) {
                 try {
@@ -63,7 +63,7 @@ final class LandingDirs {
             open = resolver.pin(dir.getFileName().toString());
             held.put(dir, open);
         }
-        return open.resolve(names.next());
+        return open.file(names.next());
     }
 
     /** Removes the directories once nothing is landed any more; one still holding a file stays for the sweep. */

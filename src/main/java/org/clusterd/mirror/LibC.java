@@ -85,6 +85,19 @@ final class LibC {
     private static final int RENAME_NOREPLACE = 1;
     private static final int EEXIST = 17;
 
+    /** {@link #renameNoReplace(Path, Path)} between two files named in their open directories. */
+    static NoReplace renameNoReplace(AtPath from, AtPath to) {
+        if (!RenameCalls.BOUND) {
+            return NoReplace.NOT_DONE;
+        }
+        try {
+            RenameCalls.renameat2(from.dirfd(), cName(from.name()), to.dirfd(), cName(to.name()), RENAME_NOREPLACE);
+            return NoReplace.MOVED;
+        } catch (LastErrorException e) {
+            return e.getErrorCode() == EEXIST ? NoReplace.EXISTS : NoReplace.NOT_DONE;
+        }
+    }
+
     /** What {@link #renameNoReplace} did. */
     enum NoReplace { MOVED, EXISTS, NOT_DONE }
 
@@ -119,7 +132,7 @@ final class LibC {
     }
 
     /** Binds {@code calls}' native methods to the C library; false (and {@code otherwise} logged) if it cannot. */
-    private static boolean register(Class<?> calls, String otherwise) {
+    static boolean register(Class<?> calls, String otherwise) {
         try {
             Native.register(calls, "c");
             return true;
@@ -131,6 +144,11 @@ final class LibC {
 
     /** The JDK's encoding of file names, so a path here names the same bytes as the JDK's own calls. */
     private static final Charset NAMES = names();
+
+    /** {@code O_NOFOLLOW} here, or 0 where this architecture's is not known. */
+    static int noFollowFlag() {
+        return DIR_FLAGS == null ? 0 : DIR_FLAGS[1];
+    }
 
     private LibC() {}
 
@@ -149,7 +167,12 @@ final class LibC {
 
     /** {@code p} as a NUL-terminated C string. */
     static byte[] cPath(Path p) {
-        byte[] s = p.toString().getBytes(NAMES);
+        return cName(p.toString());
+    }
+
+    /** A name or path as a NUL-terminated C string, in the JDK's encoding of file names. */
+    static byte[] cName(String name) {
+        byte[] s = name.getBytes(NAMES);
         return Arrays.copyOf(s, s.length + 1);
     }
 

@@ -124,10 +124,20 @@ public final class PathGuard {
 
         /** As {@link PathGuard#resolveOrNull}, reusing the last verified parent. */
         synchronized Path resolveOrNull(String rel) throws IOException {
+            AtPath at = locate(rel);
+            return at == null ? null : at.path();
+        }
+
+        /**
+         * As {@link #resolveOrNull}, with the held directory's descriptor and the file's name in it
+         * where this resolver holds directories; that descriptor stays valid while the directory is
+         * held ({@link #hold()}, or until this resolver moves on).
+         */
+        synchronized AtPath locate(String rel) throws IOException {
             check(rel);
             int slash = rel.lastIndexOf('/');
             if (slash < 0) {
-                return root.resolve(rel);
+                return AtPath.of(root.resolve(rel));
             }
             if (parentRel == null || !rel.regionMatches(0, parentRel, 0, slash) || parentRel.length() != slash) {
                 forget();
@@ -144,7 +154,7 @@ public final class PathGuard {
                 }
                 parentRel = dir;
             }
-            return parent.resolve(rel.substring(slash + 1));
+            return AtPath.in(held == null ? AtPath.CWD : held.fd, parent, rel.substring(slash + 1));
         }
 
         /**
@@ -169,14 +179,14 @@ public final class PathGuard {
          * The directory {@code rel} (checked), held open until {@link #close()}: for the session's own
          * directories at the root ({@link LandingDirs}).
          */
-        synchronized Path pin(String rel) throws IOException {
+        synchronized OpenDir pin(String rel) throws IOException {
             check(rel);
             if (dirs == null) {
-                return verifiedParent(root, rel + "/x", rel);
+                return new OpenDir(AtPath.CWD, verifiedParent(root, rel + "/x", rel));
             }
             AnchoredDirs.Dir d = dirs.open(rel);
             pinned.add(d);
-            return d.path;
+            return new OpenDir(d.fd, d.path);
         }
 
         /** {@code text} (an error message) with held directories shown by their paths in the set. */
@@ -203,6 +213,14 @@ public final class PathGuard {
                 pinned.clear();
                 dirs.close();
             }
+        }
+    }
+
+    /** A directory as {@link Resolver#pin} holds it: its descriptor ({@link AtPath#CWD} where none is held) and path. */
+    record OpenDir(int fd, Path path) {
+        /** The file {@code name} in it. */
+        AtPath file(String name) {
+            return AtPath.in(fd, path, name);
         }
     }
 

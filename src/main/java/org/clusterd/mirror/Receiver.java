@@ -609,7 +609,7 @@ final class Receiver {
      * the session's sync covers the target's directory (so it is the same file system), else beside
      * the target.
      */
-    private Path landingTemp(Path target, String rel) {
+    private AtPath landingTemp(AtPath target, String rel) {
         if (sync != null && sync.covers(dirOf(rel))) {
             try {
                 return landing.temp();
@@ -617,7 +617,7 @@ final class Receiver {
                 log.debug("Landing {} beside its target: {}", target, e.toString());
             }
         }
-        return temp(target);
+        return target.sibling(tempNames.next());
     }
 
     private boolean unchanged(Path target, FileEntry expected) throws IOException {
@@ -636,7 +636,7 @@ final class Receiver {
      */
     private java.util.concurrent.Future<Result> file(FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp,
                                                      int blockSize, Map<String, byte[]> xattrs) throws IOException {
-        Path target = resolver.resolveOrNull(s.path());
+        AtPath target = resolver.locate(s.path());
         Runnable release = resolver.hold();
         if (t != null && t.isDir()) {
             resolver.forget(); // a directory here is about to be replaced by the file
@@ -651,9 +651,10 @@ final class Receiver {
         return f.whenComplete((r, e) -> release.run());
     }
 
-    private java.util.concurrent.CompletableFuture<Result> file(Path target, FileEntry s, FileEntry t, Action.Transfer tr,
+    private java.util.concurrent.CompletableFuture<Result> file(AtPath at, FileEntry s, FileEntry t, Action.Transfer tr,
                                                                Action.Displace dp, int blockSize, Map<String, byte[]> xattrs)
             throws IOException {
+        Path target = at == null ? null : at.path();
         // A whole file is checked against the scan just before its rename ({@link #place}): a look now
         // would only spare receiving one that is then dropped, at an lstat per file. Deltas, appends
         // and mbox spools read or lock the target, so they look first.
@@ -661,9 +662,10 @@ final class Receiver {
         boolean changed = target == null || lookFirst && !unchanged(target, t);
         if (!changed && tr == Action.Transfer.FULL && s.size() <= SMALL_FILE && cfg.policy() != MirrorSetConfig.Policy.MBOX
                 && smallFileBytes.tryAcquire((int) s.size())) {
-            return smallFile(target, s, t, dp, xattrs);
+            return smallFile(at, s, t, dp, xattrs);
         }
         IOException problem = null;
+        AtPath tempAt = null;
         Path temp = null;
         FileChannel ch = null;
         FileChannel old = null;
@@ -690,7 +692,8 @@ final class Receiver {
                     ch = FileChannel.open(target, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
                     ch.position(t.size());
                 } else {
-                    temp = temp(target);
+                    tempAt = at.sibling(tempNames.next());
+                    temp = tempAt.path();
                     ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     if (tr == Action.Transfer.DELTA && t != null && t.isFile()) {
                         old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -770,17 +773,17 @@ final class Receiver {
                 undo(journaled, t, target, temp);
                 return done(Result.failed(reason(problem)));
             }
-            FileChannel channel = ch;
-            Path tempFile = temp;
+            LandingFile channelFile = new LandingFile.Channel(ch, tempAt);
+            AtPath tempFile = tempAt;
             handedOff = true;
             if (lock != null) {
-                return land(channel, tempFile, target, s, t, dp, xattrs, false); // an mbox spool: while its locks are held
+                return land(channelFile, tempFile, at, s, t, dp, xattrs, false); // an mbox spool: while its locks are held
             }
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 if (flush != null) {
                     flush.await();
                 }
-                return land(channel, tempFile, target, s, t, dp, xattrs, true);
+                return land(channelFile, tempFile, at, s, t, dp, xattrs, true);
             }, finalizers).thenCompose(landed -> landed);
         } catch (Exception e) {
             undo(journaled, t, target, temp);
@@ -803,7 +806,7 @@ final class Receiver {
      * Same checks and the same landing as {@link #file}: temporary file, metadata, sync, rename, only
      * if the target is still as the scan saw it.
      */
-    private java.util.concurrent.CompletableFuture<Result> smallFile(Path target, FileEntry s, FileEntry t, Action.Displace dp,
+    private java.util.concurrent.CompletableFuture<Result> smallFile(AtPath target, FileEntry s, FileEntry t, Action.Displace dp,
                                                           Map<String, byte[]> xattrs) throws IOException {
         int reserved = (int) s.size();
         // the payloads themselves, not a copy: most small files arrive in one DATA frame
@@ -832,24 +835,23 @@ final class Receiver {
             return done(Result.failed(reason(wrong)));
         }
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            FileChannel ch = null;
-            Path temp = landingTemp(target, s.path());
+            LandingFile file = null;
+            AtPath temp = landingTemp(target, s.path());
             try {
-                ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                file = LandingFile.create(temp);
                 for (byte[] payload : data) {
-                    ByteBuffer b = ByteBuffer.wrap(payload);
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
+                    file.write(payload);
                 }
             } catch (IOException | RuntimeException e) {
-                closeQuietly(ch);
-                undo(false, t, target, temp);
+                if (file != null) {
+                    file.closeQuietly();
+                }
+                undo(false, t, target.path(), temp.path());
                 return done(Result.failed(reason(e)));
             } finally {
                 smallFileBytes.release(reserved);
             }
-            return land(ch, temp, target, s, t, dp, xattrs, true);
+            return land(file, temp, target, s, t, dp, xattrs, true);
         }, finalizers).thenCompose(landed -> landed);
     }
 
@@ -894,9 +896,9 @@ final class Receiver {
     }
 
     /** The rename after a shared sync; a failed sync fails the file and removes its temporary file. */
-    private Result placeAfterSync(Throwable syncFailure, Path temp, Path target, String rel, FileEntry t, Action.Displace dp) {
+    private Result placeAfterSync(Throwable syncFailure, AtPath temp, AtPath target, String rel, FileEntry t, Action.Displace dp) {
         if (syncFailure != null) {
-            undo(false, t, target, temp);
+            undo(false, t, target.path(), temp.path());
             Throwable cause = syncFailure instanceof java.util.concurrent.CompletionException && syncFailure.getCause() != null
                     ? syncFailure.getCause() : syncFailure;
             return Result.failed(reason(cause instanceof Exception x ? x : new IOException(cause)));
@@ -904,7 +906,7 @@ final class Receiver {
         try {
             return place(temp, target, rel, t, dp);
         } catch (IOException | RuntimeException x) {
-            undo(false, t, target, temp);
+            undo(false, t, target.path(), temp.path());
             return Result.failed(reason(x));
         }
     }
@@ -962,36 +964,38 @@ final class Receiver {
      * session sync covering its directory, the next shared sync ({@link MirrorSync}); then the rename
      * over the target (old version displaced), only if the target is still as the scan saw it.
      */
-    private java.util.concurrent.CompletableFuture<Result> land(FileChannel ch, Path temp, Path target, FileEntry s,
+    private java.util.concurrent.CompletableFuture<Result> land(LandingFile file, AtPath temp, AtPath target, FileEntry s,
                                                                FileEntry t, Action.Displace dp, Map<String, byte[]> xattrs,
                                                                boolean mayShare) {
         boolean shared = mayShare && sync != null && sync.covers(dirOf(s.path()));
         try {
-            Meta.writeXattrs(temp, xattrs);
-            Meta.apply(temp, s);
+            Meta.writeXattrs(temp.path(), xattrs);
+            file.applyMeta(s);
             if (!shared) {
-                ch.force(true);
+                file.force();
             }
-            ch.close();
+            file.close();
             if (!shared) {
                 return done(place(temp, target, s.path(), t, dp));
             }
         } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            undo(false, t, target, temp);
+            file.closeQuietly();
+            undo(false, t, target.path(), temp.path());
             return done(Result.failed(reason(e)));
         }
         return sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, s.path(), t, dp), finalizers);
     }
 
     /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */
-    private Result place(Path temp, Path target, String rel, FileEntry t, Action.Displace dp) throws IOException {
+    private Result place(AtPath tempAt, AtPath targetAt, String rel, FileEntry t, Action.Displace dp) throws IOException {
         // a new file: one rename that refuses to replace anything is both the check and the landing
         // (an lstat first cost as much as the rename); whatever is there now goes the long way
-        if (t == null && LibC.renameNoReplace(temp, target) == LibC.NoReplace.MOVED) {
+        if (t == null && LibC.renameNoReplace(tempAt, targetAt) == LibC.NoReplace.MOVED) {
             dirtyDirs.add(dirOf(rel));
             return new Result(Status.OK, "", null);
         }
+        Path temp = tempAt.path();
+        Path target = targetAt.path();
         if (!unchanged(target, t)) {
             Files.deleteIfExists(temp);
             return Result.changed("changed on this node since its scan");

@@ -703,8 +703,14 @@ final class Sender {
      * pass, which sees the link, instead of failing this one).
      */
     private Path located(String rel) throws IOException {
+        AtPath at = locatedAt(rel);
+        return at == null ? null : at.path();
+    }
+
+    /** {@link #located} with its directory's descriptor, valid while the resolver holds that directory. */
+    private AtPath locatedAt(String rel) throws IOException {
         try {
-            return resolver.resolveOrNull(rel);
+            return resolver.locate(rel);
         } catch (PathGuard.RefusedPath e) {
             log.info("Mirror set {}: {} is left for the next pass: {}", set, rel, e.getMessage());
             return null;
@@ -717,7 +723,18 @@ final class Sender {
     }
 
     private void sendFile(Pending p, FileEntry s, FileEntry t, Action.Transfer tr, Action.Displace dp) throws IOException {
-        Path file = located(s.path());
+        AtPath at = locatedAt(s.path());
+        if (at != null && tr != Action.Transfer.DELTA && cfg.policy() != MirrorSetConfig.Policy.MBOX && FdFiles.available()) {
+            Runnable release = resolver.hold();
+            try {
+                if (sendByDescriptor(p, s, t, tr, dp, at)) {
+                    return;
+                }
+            } finally {
+                release.run();
+            }
+        }
+        Path file = at == null ? null : at.path();
         if (file == null || sourceChanged(file, s)) {
             localChange(p, "changed here since the scan");
             return;
@@ -768,34 +785,17 @@ final class Sender {
                 unreadable(p, e);
                 return;
             }
-            op(p, Frames.OP_FILE, o -> {
-                Frames.writeEntry(o, s);
-                Frames.writeEntry(o, t);
-                o.writeByte(transfer.ordinal());
-                o.writeByte(dp.ordinal());
-                o.writeInt(blockSize);
-                o.writeInt(xattrs.size());
-                for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
-                    o.writeUTF(x.getKey());
-                    o.writeInt(x.getValue().length);
-                    o.write(x.getValue());
-                }
-            });
+            announce(p, s, t, transfer, dp, blockSize, xattrs);
             ContentHash d = new ContentHash();
             try (FileChannel c = ch) {
                 if (transfer == Action.Transfer.DELTA) {
                     sendDelta(c, sig, blockSize, d);
                 } else {
                     long from = transfer == Action.Transfer.APPEND ? t.size() : 0;
-                    sendRange(c, from, s.size(), d);
+                    sendRange(c::read, from, s.size(), d);
                 }
             }
-            if (sourceChanged(file, s)) {
-                Frames.write(out, Frames.ABORT, new byte[0]);
-            } else {
-                p.sentHash = d.hex();
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
-            }
+            end(p, sourceChanged(file, s), d);
         } finally {
             if (ch != null) {
                 ch.close();
@@ -804,6 +804,88 @@ final class Sender {
                 lock.close();
             }
         }
+    }
+
+    /**
+     * {@link #sendFile} of a whole file or an appended tail through the file's descriptor: one
+     * {@code openat} in its held directory, and {@code statx} of the open file before and after, where
+     * the JDK's way looked its path up three times (a statx per lookup was the sender's largest
+     * system cost). False where the file cannot be opened for another reason than being gone or a
+     * symlink now: the JDK's way then reports why, as before.
+     */
+    private boolean sendByDescriptor(Pending p, FileEntry s, FileEntry t, Action.Transfer transfer, Action.Displace dp,
+                                     AtPath at) throws IOException {
+        int fd = FdFiles.openRead(at);
+        if (fd == -FdFiles.ENOENT || fd == -FdFiles.ELOOP) {
+            localChange(p, "changed here since the scan");
+            return true;
+        }
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            // the open file, not a name: what is read below is what this looked at
+            if (!FileStat.unchanged(FdFiles.stat(fd, s.path(), at), s)) {
+                localChange(p, "changed here since the scan");
+                return true;
+            }
+            Map<String, byte[]> xattrs = FdFiles.mayHaveUserXattrs(fd) ? Meta.readXattrs(at.path()) : Map.of();
+            announce(p, s, t, transfer, dp, 0, xattrs);
+            ContentHash d = new ContentHash();
+            if (readBuffer == null) {
+                readBuffer = new com.sun.jna.Memory(CHUNK);
+            }
+            com.sun.jna.Memory mem = readBuffer;
+            sendRange((buf, pos) -> {
+                int n = FdFiles.pread(fd, mem, buf.remaining(), pos, at);
+                if (n > 0) {
+                    mem.read(0, buf.array(), buf.position(), n);
+                    buf.position(buf.position() + n);
+                }
+                return n;
+            }, transfer == Action.Transfer.APPEND ? t.size() : 0, s.size(), d);
+            end(p, !FileStat.unchanged(FdFiles.stat(fd, s.path(), at), s), d);
+            return true;
+        } finally {
+            FdFiles.closeQuietly(fd);
+        }
+    }
+
+    /** Where {@link #sendByDescriptor} reads into, one per session (native memory: the call writes there). */
+    private com.sun.jna.Memory readBuffer;
+
+    /** Announces a file transfer: the entries, how it moves, and its user extended attributes. */
+    private void announce(Pending p, FileEntry s, FileEntry t, Action.Transfer transfer, Action.Displace dp, int blockSize,
+                          Map<String, byte[]> xattrs) throws IOException {
+        op(p, Frames.OP_FILE, o -> {
+            Frames.writeEntry(o, s);
+            Frames.writeEntry(o, t);
+            o.writeByte(transfer.ordinal());
+            o.writeByte(dp.ordinal());
+            o.writeInt(blockSize);
+            o.writeInt(xattrs.size());
+            for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+                o.writeUTF(x.getKey());
+                o.writeInt(x.getValue().length);
+                o.write(x.getValue());
+            }
+        });
+    }
+
+    /** Ends a file transfer: ABORT if the file changed while it was read, else END with the hash of what was sent. */
+    private void end(Pending p, boolean changed, ContentHash d) throws IOException {
+        if (changed) {
+            Frames.write(out, Frames.ABORT, new byte[0]);
+        } else {
+            p.sentHash = d.hex();
+            Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
+        }
+    }
+
+    /** Reads into a buffer at a position, as {@link FileChannel#read(ByteBuffer, long)}. */
+    @FunctionalInterface
+    private interface PositionalRead {
+        int read(ByteBuffer buf, long position) throws IOException;
     }
 
     private void unreadable(Pending p, IOException e) {
@@ -819,13 +901,13 @@ final class Sender {
     /** The read buffer of {@link #sendRange}, one per session: a new one per file was zeroed each time. */
     private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
 
-    private void sendRange(FileChannel ch, long from, long to, ContentHash d) throws IOException {
+    private void sendRange(PositionalRead file, long from, long to, ContentHash d) throws IOException {
         ByteBuffer buf = chunk;
         long pos = from;
         while (pos < to) {
             buf.clear();
             buf.limit((int) Math.min(CHUNK, to - pos));
-            int n = ch.read(buf, pos);
+            int n = file.read(buf, pos);
             if (n < 0) {
                 break;
             }
@@ -898,14 +980,9 @@ final class Sender {
             });
             ContentHash d = new ContentHash();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                sendRange(ch, m.appendOnly() ? m.base().size() : 0, s.size(), d);
+                sendRange(ch::read, m.appendOnly() ? m.base().size() : 0, s.size(), d);
             }
-            if (sourceChanged(file, s)) {
-                Frames.write(out, Frames.ABORT, new byte[0]);
-            } else {
-                p.sentHash = d.hex();
-                Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(p.sentHash)));
-            }
+            end(p, sourceChanged(file, s), d);
         } catch (IOException e) {
             if (broken != null) {
                 throw e;

@@ -71,7 +71,7 @@ class InterruptedSessionsTest {
     @Test
     void theSweepEmptiesAndRemovesLandingDirectoriesAndTheScanNeverSeesThem() throws Exception {
         Path root = root();
-        Path landing = new LandingDirs(root, new TempNames(), new PathGuard.Resolver(root)).temp();
+        Path landing = new LandingDirs(root, new TempNames(), new PathGuard.Resolver(root)).temp().path();
         Files.writeString(landing, "half-landed");
 
         List<FileEntry> seen = new java.util.ArrayList<>();

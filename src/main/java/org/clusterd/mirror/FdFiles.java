@@ -1,0 +1,263 @@
+package org.clusterd.mirror;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+
+/**
+ * A mirrored file's data and metadata through its descriptor, and its name through its directory's
+ * ({@link AtPath}): {@code openat}, {@code fstatx}, {@code fchown}, {@code futimens}, {@code renameat2}
+ * instead of the JDK's path calls, each of which looked the path up again. Used for the files a full
+ * copy moves by the ten thousand (the sender's reads, the receiver's small files); deltas, appends and
+ * mbox spools keep the JDK's channels. Errors are the JDK's exception types with the same reasons, so
+ * the rest of the mirror reports them as before. {@link #available()} false (not 64-bit Linux, no
+ * {@code statx} in the C library): callers take the JDK's way.
+ */
+final class FdFiles {
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int O_NONBLOCK = 04000;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final int STATX_BYTES = 256;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EINTR = 4;
+    static final int EACCES = 13;
+    static final int EEXIST = 17;
+    static final int ELOOP = 40;
+    private static final byte[] EMPTY = {0};
+
+    private FdFiles() {}
+
+    /** The calls (glibc 2.28 or later for {@code statx}), bound apart so a C library without one takes none of LibC's. */
+    static final class Calls {
+        private Calls() {}
+
+        static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
+
+        static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+
+        static native long pread(int fd, Pointer buf, long count, long offset) throws LastErrorException;
+
+        static native int fchmod(int fd, int mode) throws LastErrorException;
+
+        static native int fchown(int fd, int uid, int gid) throws LastErrorException;
+
+        static native int futimens(int fd, long[] times) throws LastErrorException;
+
+        static native int fsync(int fd) throws LastErrorException;
+
+        static native int close(int fd) throws LastErrorException;
+
+        static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf) throws LastErrorException;
+
+        static native long flistxattr(int fd, byte[] list, long size) throws LastErrorException;
+
+        static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+        static native String strerror(int errnum);
+
+        static final boolean BOUND = LibC.available() && LibC.noFollowFlag() != 0
+                && LibC.register(Calls.class, "mirrored files are read and written through the JDK's path calls");
+    }
+
+    /** Whether the calls are bound here; callers must not use the others otherwise. */
+    static boolean available() {
+        return Calls.BOUND;
+    }
+
+    /** The descriptor of a new file {@code at} (mode 0600 until {@link #applyMeta}), which must not exist yet. */
+    static int create(AtPath at) throws IOException {
+        try {
+            return Calls.openat(at.dirfd(), name(at), O_WRONLY | O_CREAT | O_EXCL | LibC.noFollowFlag() | LibC.O_CLOEXEC, 0600);
+        } catch (LastErrorException e) {
+            throw error(e, at);
+        }
+    }
+
+    /**
+     * A descriptor to read the file {@code at}, or minus the errno where it cannot be opened (the
+     * caller tells a missing file, {@link #ENOENT}, from a symlink, {@link #ELOOP}: this never follows
+     * one). Never blocks on a FIFO put in the file's place.
+     */
+    static int openRead(AtPath at) {
+        try {
+            return Calls.openat(at.dirfd(), name(at), O_RDONLY | O_NONBLOCK | LibC.noFollowFlag() | LibC.O_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    /** Writes all of {@code data} at the descriptor's position. */
+    static void write(int fd, byte[] data, AtPath at) throws IOException {
+        byte[] rest = data;
+        while (rest.length > 0) {
+            long n;
+            try {
+                n = Calls.write(fd, rest, rest.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EINTR) {
+                    continue;
+                }
+                throw error(e, at);
+            }
+            rest = n >= rest.length ? new byte[0] : Arrays.copyOfRange(rest, (int) n, rest.length); // short only when the disk fills
+        }
+    }
+
+    /** Up to {@code count} bytes at {@code offset} into {@code buf}; -1 at the end of the file. */
+    static int pread(int fd, Memory buf, int count, long offset, AtPath at) throws IOException {
+        while (true) {
+            try {
+                long n = Calls.pread(fd, buf, Math.min(count, buf.size()), offset);
+                return n == 0 ? -1 : (int) n;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw error(e, at);
+                }
+            }
+        }
+    }
+
+    /** The open file's entry (named {@code rel}) as {@link FileStat#stat} gives it, from one {@code statx} without a lookup. */
+    static FileEntry stat(int fd, String rel, AtPath at) throws IOException {
+        byte[] buf = new byte[STATX_BYTES];
+        try {
+            Calls.statx(fd, EMPTY, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
+        } catch (LastErrorException e) {
+            throw error(e, at);
+        }
+        return FileStat.entry(rel, statx(buf));
+    }
+
+    /** What a {@code struct statx} says, as far as the mirror uses it (the layout is the same on every architecture). */
+    record Statx(int mode, int uid, int gid, long size, long mtimeNs) {
+    }
+
+    static Statx statx(byte[] raw) {
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+        return new Statx(b.getShort(28) & 0xffff, b.getInt(20), b.getInt(24), b.getLong(40),
+                b.getLong(112) * 1_000_000_000L + (b.getInt(120) & 0xffffffffL));
+    }
+
+    /**
+     * Sets what {@link Meta#apply} sets on the open file {@code fd}: owner (as root), mode, time. No
+     * lookup at all, where the path calls looked the file up four times.
+     */
+    static void applyMeta(int fd, FileEntry e, AtPath at) throws IOException {
+        byte[] buf = new byte[STATX_BYTES];
+        try {
+            Calls.statx(fd, EMPTY, AT_EMPTY_PATH, STATX_BASIC_STATS, buf);
+            Statx now = statx(buf);
+            boolean chowned = false;
+            if (Meta.ROOT && (now.uid() != e.uid() || now.gid() != e.gid())) {
+                Calls.fchown(fd, e.uid(), e.gid());
+                chowned = true;
+            }
+            // after the owner: a chown clears setuid and setgid, even root's
+            if (chowned || (now.mode() & 07777) != e.mode()) {
+                Calls.fchmod(fd, e.mode());
+            }
+            Calls.futimens(fd, new long[] {0, UTIME_OMIT, Math.floorDiv(e.mtimeNs(), 1_000_000_000L),
+                    Math.floorMod(e.mtimeNs(), 1_000_000_000L)});
+        } catch (LastErrorException x) {
+            throw error(x, at);
+        }
+    }
+
+    /** Whether the open file may have user extended attributes: as {@link LibC#mayHaveUserXattrs}, by descriptor. */
+    static boolean mayHaveUserXattrs(int fd) {
+        try {
+            long size = Calls.flistxattr(fd, null, 0);
+            if (size == 0) {
+                return false;
+            }
+            if (size < 0 || size > Meta.MAX_XATTR_BYTES) {
+                return true;
+            }
+            byte[] names = new byte[(int) size];
+            long n = Calls.flistxattr(fd, names, names.length);
+            return n < 0 || LibC.hasUserName(names, (int) Math.min(n, names.length));
+        } catch (LastErrorException e) {
+            return true;
+        }
+    }
+
+    static void fsync(int fd, AtPath at) throws IOException {
+        try {
+            Calls.fsync(fd);
+        } catch (LastErrorException e) {
+            throw error(e, at);
+        }
+    }
+
+    /** Closes {@code fd}; a failure (which on Linux still closes it) is reported, for a file just written. */
+    static void close(int fd, AtPath at) throws IOException {
+        try {
+            Calls.close(fd);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != EINTR) {
+                throw error(e, at);
+            }
+        }
+    }
+
+    /** Closes {@code fd} after a failure that is reported already. */
+    static void closeQuietly(int fd) {
+        try {
+            Calls.close(fd);
+        } catch (LastErrorException e) {
+            // the descriptor is gone either way
+        }
+    }
+
+    /** Removes the file {@code at}; false if it was not there. */
+    static boolean unlink(AtPath at) throws IOException {
+        try {
+            Calls.unlinkat(at.dirfd(), name(at), 0);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ENOENT) {
+                return false;
+            }
+            throw error(e, at);
+        }
+    }
+
+    private static byte[] name(AtPath at) {
+        return LibC.cName(at.name());
+    }
+
+    /** The JDK's exception for {@code errno} on {@code at}, with the C library's text as the reason. */
+    static IOException error(LastErrorException e, AtPath at) {
+        return error(e.getErrorCode(), at.path().toString());
+    }
+
+    static IOException error(int errno, String file) {
+        String reason;
+        try {
+            reason = Calls.strerror(errno);
+        } catch (RuntimeException | LinkageError x) {
+            reason = "errno " + errno;
+        }
+        return switch (errno) {
+            case ENOENT -> new NoSuchFileException(file, null, reason);
+            case EEXIST -> new FileAlreadyExistsException(file, null, reason);
+            case EACCES, EPERM -> new AccessDeniedException(file, null, reason);
+            default -> new FileSystemException(file, null, reason);
+        };
+    }
+}

@@ -1,0 +1,133 @@
+package org.clusterd.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.jna.Memory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The descriptor calls, in a directory held open as the mirror holds its sets' directories. */
+class FdFilesTest {
+    @TempDir
+    Path dir;
+
+    /** {@code name} in {@code sub}, reached through sub's held descriptor. */
+    private AtPath held(PathGuard.Resolver r, String rel) throws Exception {
+        AtPath at = r.locate(rel);
+        assertThat(at.dirfd()).as("held by descriptor").isNotEqualTo(AtPath.CWD);
+        assertThat(at.name()).isEqualTo(rel.substring(rel.lastIndexOf('/') + 1));
+        return at;
+    }
+
+    @Test
+    void theCallsAreThereOnThisMachine() {
+        // CI and the development machine are 64-bit Linux with glibc 2.28 or later
+        assertThat(FdFiles.available()).isTrue();
+    }
+
+    @Test
+    void aNewFileIsWrittenGivenItsMetadataAndRenamedOntoNothingInItsHeldDirectory() throws Exception {
+        Files.createDirectories(dir.resolve("sub"));
+        try (PathGuard.Resolver r = new PathGuard.Resolver(dir)) {
+            AtPath temp = held(r, "sub/.temp");
+            AtPath target = temp.sibling("report.doc");
+            LandingFile f = LandingFile.create(temp);
+            assertThat(f).isInstanceOf(LandingFile.Fd.class);
+            f.write("hello ".getBytes(StandardCharsets.UTF_8));
+            f.write("world".getBytes(StandardCharsets.UTF_8));
+            long mtime = 1_600_000_000_123_456_789L;
+            int uid = Meta.ROOT ? 1234 : (int) Files.getAttribute(dir, "unix:uid");
+            int gid = Meta.ROOT ? 2345 : (int) Files.getAttribute(dir, "unix:gid");
+            FileEntry e = new FileEntry("sub/report.doc", EntryType.FILE, 11, mtime, 0640, uid, gid, null, null, -1, null);
+            f.applyMeta(e);
+            f.force();
+            f.close();
+            assertThatThrownBy(() -> LandingFile.create(temp)).isInstanceOf(FileAlreadyExistsException.class);
+
+            assertThat(LibC.renameNoReplace(temp, target)).isEqualTo(LibC.NoReplace.MOVED);
+            Path landed = dir.resolve("sub/report.doc");
+            assertThat(landed).hasContent("hello world");
+            assertThat(Files.getLastModifiedTime(landed, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS)).isEqualTo(mtime);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(landed))).isEqualTo("rw-r-----");
+            assertThat(Files.getAttribute(landed, "unix:uid")).isEqualTo(uid);
+            assertThat(Files.getAttribute(landed, "unix:gid")).isEqualTo(gid);
+            assertThat(FileStat.unchanged(FileStat.stat(landed, "sub/report.doc"), e)).isTrue();
+
+            // the target is taken now: a second rename onto it must leave it as it is
+            AtPath again = temp.sibling(".temp2");
+            LandingFile g = LandingFile.create(again);
+            g.write(new byte[] {1});
+            g.close();
+            assertThat(LibC.renameNoReplace(again, target)).isEqualTo(LibC.NoReplace.EXISTS);
+            assertThat(landed).hasContent("hello world");
+            assertThat(FdFiles.unlink(again)).isTrue();
+            assertThat(FdFiles.unlink(again)).isFalse();
+            assertThat(dir.resolve("sub/.temp2")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aFileIsReadAndLookedAtThroughItsDescriptorAndNeverThroughASymlink() throws Exception {
+        Files.createDirectories(dir.resolve("sub"));
+        byte[] data = new byte[300_000];
+        new java.util.Random(7).nextBytes(data);
+        Path file = Files.write(dir.resolve("sub/data.bin"), data);
+        Files.writeString(dir.resolve("secret"), "not to be read");
+        Files.createSymbolicLink(dir.resolve("sub/link"), dir.resolve("secret"));
+        try (PathGuard.Resolver r = new PathGuard.Resolver(dir)) {
+            AtPath at = held(r, "sub/data.bin");
+            int fd = FdFiles.openRead(at);
+            assertThat(fd).isGreaterThanOrEqualTo(0);
+            try {
+                FileEntry seen = FdFiles.stat(fd, "sub/data.bin", at);
+                assertThat(FileStat.unchanged(seen, FileStat.stat(file, "sub/data.bin"))).isTrue();
+                assertThat(seen.mode()).isEqualTo(FileStat.stat(file, "x").mode());
+                assertThat(FdFiles.mayHaveUserXattrs(fd)).isFalse();
+
+                Memory buf = new Memory(64 * 1024);
+                java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+                long pos = 0;
+                for (int n; (n = FdFiles.pread(fd, buf, 100_000, pos, at)) > 0; pos += n) {
+                    read.write(buf.getByteArray(0, n));
+                }
+                assertThat(read.toByteArray()).isEqualTo(data);
+
+                Files.writeString(file, "changed", java.nio.file.StandardOpenOption.APPEND);
+                assertThat(FileStat.unchanged(FdFiles.stat(fd, "sub/data.bin", at), seen)).as("seen through the open file").isFalse();
+            } finally {
+                FdFiles.closeQuietly(fd);
+            }
+            assertThat(FdFiles.openRead(held(r, "sub/link"))).isEqualTo(-FdFiles.ELOOP);
+            assertThat(FdFiles.openRead(held(r, "sub/missing"))).isEqualTo(-FdFiles.ENOENT);
+        }
+    }
+
+    @Test
+    void errorsAreTheJdksExceptionsWithTheCLibrarysReason() {
+        assertThat(FdFiles.error(FdFiles.ENOENT, "/x/y")).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("/x/y").hasMessageContaining("No such file or directory");
+        assertThat(FdFiles.error(28, "/x/y")).hasMessageContaining("No space left on device");
+        assertThat(FdFiles.error(FdFiles.EACCES, "/x/y")).isInstanceOf(java.nio.file.AccessDeniedException.class);
+    }
+
+    @Test
+    void withoutAHeldDirectoryTheWholePathIsUsed() throws Exception {
+        AtPath at = AtPath.of(dir.resolve("plain"));
+        assertThat(at.dirfd()).isEqualTo(AtPath.CWD);
+        LandingFile f = LandingFile.create(at);
+        f.write("x".getBytes(StandardCharsets.UTF_8));
+        f.close();
+        assertThat(dir.resolve("plain")).hasContent("x");
+        assertThat(at.sibling("other").path()).isEqualTo(dir.resolve("other"));
+        assertThat(at.sibling("other").name()).isEqualTo(dir.resolve("other").toString());
+    }
+}
