@@ -38,6 +38,8 @@ final class FdFiles {
     static final int EACCES = 13;
     static final int EEXIST = 17;
     static final int ELOOP = 40;
+    private static final int O_TMPFILE = 020000000; // with O_DIRECTORY; the same on x86-64 and arm64
+    private static final int AT_SYMLINK_FOLLOW = 0x400;
     private static final byte[] EMPTY = {0};
 
     private FdFiles() {}
@@ -68,6 +70,9 @@ final class FdFiles {
 
         static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
 
+        static native int linkat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags)
+                throws LastErrorException;
+
         static native String strerror(int errnum);
 
         static final boolean BOUND = LibC.available() && LibC.noFollowFlag() != 0
@@ -85,6 +90,55 @@ final class FdFiles {
             return Calls.openat(at.dirfd(), name(at), O_WRONLY | O_CREAT | O_EXCL | LibC.noFollowFlag() | LibC.O_CLOEXEC, 0600);
         } catch (LastErrorException e) {
             throw error(e, at);
+        }
+    }
+
+    /**
+     * The descriptor of a new file without a name in the directory of {@code target} ({@code
+     * O_TMPFILE}), which {@link #link} names once it is whole; or minus the errno where it cannot be
+     * made (a file system or kernel without it answers EOPNOTSUPP, EISDIR or EINVAL). Until it is
+     * named it is in no directory at all: a crash leaves nothing for anyone to sweep.
+     */
+    static int createUnnamed(AtPath target) {
+        boolean held = target.dirfd() != AtPath.CWD;
+        java.nio.file.Path parent = target.path().getParent();
+        if (!held && parent == null) {
+            return -ENOENT;
+        }
+        try {
+            return Calls.openat(target.dirfd(), LibC.cName(held ? "." : parent.toString()),
+                    O_TMPFILE | LibC.directoryFlag() | O_WRONLY | LibC.O_CLOEXEC, 0600);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    /**
+     * Names the unnamed file {@code fd} as {@code target}, only if nothing is there: true if it did,
+     * false if the name is taken. {@code linkat} with {@code AT_EMPTY_PATH}, which before Linux 6.10
+     * only root may do; else the same through {@code /proc/self/fd/N}.
+     */
+    static boolean link(int fd, AtPath target) throws IOException {
+        byte[] name = name(target);
+        try {
+            Calls.linkat(fd, EMPTY, target.dirfd(), name, AT_EMPTY_PATH);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EEXIST) {
+                return false;
+            }
+            if (e.getErrorCode() != ENOENT && e.getErrorCode() != EPERM) {
+                throw error(e, target);
+            }
+        }
+        try {
+            Calls.linkat(AtPath.CWD, LibC.cName(AnchoredDirs.PROC_FD + fd), target.dirfd(), name, AT_SYMLINK_FOLLOW);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EEXIST) {
+                return false;
+            }
+            throw error(e, target);
         }
     }
 

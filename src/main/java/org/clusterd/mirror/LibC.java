@@ -145,6 +145,11 @@ final class LibC {
     /** The JDK's encoding of file names, so a path here names the same bytes as the JDK's own calls. */
     private static final Charset NAMES = names();
 
+    /** {@code O_DIRECTORY} here, or 0 where this architecture's is not known. */
+    static int directoryFlag() {
+        return DIR_FLAGS == null ? 0 : DIR_FLAGS[0];
+    }
+
     /** {@code O_NOFOLLOW} here, or 0 where this architecture's is not known. */
     static int noFollowFlag() {
         return DIR_FLAGS == null ? 0 : DIR_FLAGS[1];

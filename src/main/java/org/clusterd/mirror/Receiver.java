@@ -774,16 +774,15 @@ final class Receiver {
                 return done(Result.failed(reason(problem)));
             }
             LandingFile channelFile = new LandingFile.Channel(ch, tempAt);
-            AtPath tempFile = tempAt;
             handedOff = true;
             if (lock != null) {
-                return land(channelFile, tempFile, at, s, t, dp, xattrs, false); // an mbox spool: while its locks are held
+                return land(channelFile, at, s, t, dp, xattrs, false); // an mbox spool: while its locks are held
             }
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 if (flush != null) {
                     flush.await();
                 }
-                return land(channelFile, tempFile, at, s, t, dp, xattrs, true);
+                return land(channelFile, at, s, t, dp, xattrs, true);
             }, finalizers).thenCompose(landed -> landed);
         } catch (Exception e) {
             undo(journaled, t, target, temp);
@@ -835,23 +834,26 @@ final class Receiver {
             return done(Result.failed(reason(wrong)));
         }
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            LandingFile file = null;
-            AtPath temp = landingTemp(target, s.path());
+            // where nothing is, the file is made without a name in the target's directory and named
+            // once durable: one link, where a temporary name cost a create in another directory and a
+            // rename across directories (which the kernel serialises for the whole file system)
+            LandingFile file = t == null ? LandingFile.unnamed(target, unnamedOpen, noUnnamed) : null;
             try {
-                file = LandingFile.create(temp);
+                if (file == null) {
+                    file = LandingFile.create(landingTemp(target, s.path()));
+                }
                 for (byte[] payload : data) {
                     file.write(payload);
                 }
             } catch (IOException | RuntimeException e) {
                 if (file != null) {
-                    file.closeQuietly();
+                    discard(file, t, target);
                 }
-                undo(false, t, target.path(), temp.path());
                 return done(Result.failed(reason(e)));
             } finally {
                 smallFileBytes.release(reserved);
             }
-            return land(file, temp, target, s, t, dp, xattrs, true);
+            return land(file, target, s, t, dp, xattrs, true);
         }, finalizers).thenCompose(landed -> landed);
     }
 
@@ -895,18 +897,32 @@ final class Receiver {
         }
     }
 
+    /** Unnamed files open at once in a session, waiting for their sync (beyond it, files land by temporary names). */
+    static final int UNNAMED_OPEN = 2048;
+    private final java.util.concurrent.Semaphore unnamedOpen = new java.util.concurrent.Semaphore(UNNAMED_OPEN);
+    /** Set when the set's file system cannot make unnamed files. */
+    private final java.util.concurrent.atomic.AtomicBoolean noUnnamed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Lets go of a file that will not land, and removes its temporary file if it has one. */
+    private void discard(LandingFile file, FileEntry t, AtPath target) {
+        file.abandon();
+        if (file.temp() != null) {
+            undo(false, t, target.path(), file.temp().path());
+        }
+    }
+
     /** The rename after a shared sync; a failed sync fails the file and removes its temporary file. */
-    private Result placeAfterSync(Throwable syncFailure, AtPath temp, AtPath target, String rel, FileEntry t, Action.Displace dp) {
+    private Result placeAfterSync(Throwable syncFailure, LandingFile file, AtPath target, String rel, FileEntry t, Action.Displace dp) {
         if (syncFailure != null) {
-            undo(false, t, target.path(), temp.path());
+            discard(file, t, target);
             Throwable cause = syncFailure instanceof java.util.concurrent.CompletionException && syncFailure.getCause() != null
                     ? syncFailure.getCause() : syncFailure;
             return Result.failed(reason(cause instanceof Exception x ? x : new IOException(cause)));
         }
         try {
-            return place(temp, target, rel, t, dp);
+            return place(file, target, rel, t, dp);
         } catch (IOException | RuntimeException x) {
-            undo(false, t, target.path(), temp.path());
+            discard(file, t, target);
             return Result.failed(reason(x));
         }
     }
@@ -964,37 +980,45 @@ final class Receiver {
      * session sync covering its directory, the next shared sync ({@link MirrorSync}); then the rename
      * over the target (old version displaced), only if the target is still as the scan saw it.
      */
-    private java.util.concurrent.CompletableFuture<Result> land(LandingFile file, AtPath temp, AtPath target, FileEntry s,
+    private java.util.concurrent.CompletableFuture<Result> land(LandingFile file, AtPath target, FileEntry s,
                                                                FileEntry t, Action.Displace dp, Map<String, byte[]> xattrs,
                                                                boolean mayShare) {
         boolean shared = mayShare && sync != null && sync.covers(dirOf(s.path()));
         try {
-            Meta.writeXattrs(temp.path(), xattrs);
+            Meta.writeXattrs(file.attributes(), xattrs);
             file.applyMeta(s);
             if (!shared) {
                 file.force();
             }
-            file.close();
+            file.written();
             if (!shared) {
-                return done(place(temp, target, s.path(), t, dp));
+                return done(place(file, target, s.path(), t, dp));
             }
         } catch (IOException | RuntimeException e) {
-            file.closeQuietly();
-            undo(false, t, target.path(), temp.path());
+            discard(file, t, target);
             return done(Result.failed(reason(e)));
         }
-        return sync.after().handleAsync((ok, e) -> placeAfterSync(e, temp, target, s.path(), t, dp), finalizers);
+        return sync.after().handleAsync((ok, e) -> placeAfterSync(e, file, target, s.path(), t, dp), finalizers);
     }
 
-    /** Renames a durable temporary file over the target unless the target changed on this node meanwhile. */
-    private Result place(AtPath tempAt, AtPath targetAt, String rel, FileEntry t, Action.Displace dp) throws IOException {
-        // a new file: one rename that refuses to replace anything is both the check and the landing
-        // (an lstat first cost as much as the rename); whatever is there now goes the long way
-        if (t == null && LibC.renameNoReplace(tempAt, targetAt) == LibC.NoReplace.MOVED) {
-            dirtyDirs.add(dirOf(rel));
-            return new Result(Status.OK, "", null);
+    /** Puts a durable file at the target unless the target changed on this node meanwhile. */
+    private Result place(LandingFile file, AtPath targetAt, String rel, FileEntry t, Action.Displace dp) throws IOException {
+        // a new file: one rename (or link) that refuses to replace anything is both the check and the
+        // landing (an lstat first cost as much as the rename); whatever is there now goes the long way
+        if (t == null) {
+            LibC.NoReplace r = file.landOnNothing(targetAt);
+            if (r == LibC.NoReplace.MOVED) {
+                dirtyDirs.add(dirOf(rel));
+                return new Result(Status.OK, "", null);
+            }
+            if (file.temp() == null) {
+                return Result.changed("changed on this node since its scan"); // an unnamed file: something is there now
+            }
         }
-        Path temp = tempAt.path();
+        if (file.temp() == null) {
+            throw new IllegalStateException("an unnamed file is only made where nothing was");
+        }
+        Path temp = file.temp().path();
         Path target = targetAt.path();
         if (!unchanged(target, t)) {
             Files.deleteIfExists(temp);

@@ -50,7 +50,7 @@ class FdFilesTest {
             FileEntry e = new FileEntry("sub/report.doc", EntryType.FILE, 11, mtime, 0640, uid, gid, null, null, -1, null);
             f.applyMeta(e);
             f.force();
-            f.close();
+            f.written();
             assertThatThrownBy(() -> LandingFile.create(temp)).isInstanceOf(FileAlreadyExistsException.class);
 
             assertThat(LibC.renameNoReplace(temp, target)).isEqualTo(LibC.NoReplace.MOVED);
@@ -66,12 +66,57 @@ class FdFilesTest {
             AtPath again = temp.sibling(".temp2");
             LandingFile g = LandingFile.create(again);
             g.write(new byte[] {1});
-            g.close();
+            g.written();
             assertThat(LibC.renameNoReplace(again, target)).isEqualTo(LibC.NoReplace.EXISTS);
             assertThat(landed).hasContent("hello world");
             assertThat(FdFiles.unlink(again)).isTrue();
             assertThat(FdFiles.unlink(again)).isFalse();
             assertThat(dir.resolve("sub/.temp2")).doesNotExist();
+        }
+    }
+
+    @Test
+    void anUnnamedFileAppearsOnlyWhenNamedAndNeverOverAnythingThere() throws Exception {
+        Files.createDirectories(dir.resolve("sub"));
+        java.util.concurrent.Semaphore open = new java.util.concurrent.Semaphore(1);
+        java.util.concurrent.atomic.AtomicBoolean unsupported = new java.util.concurrent.atomic.AtomicBoolean();
+        try (PathGuard.Resolver r = new PathGuard.Resolver(dir)) {
+            AtPath target = held(r, "sub/mail.eml");
+            LandingFile f = LandingFile.unnamed(target, open, unsupported);
+            assertThat(f).as("O_TMPFILE on this file system").isInstanceOf(LandingFile.Unnamed.class);
+            assertThat(f.temp()).isNull();
+            assertThat(LandingFile.unnamed(target, open, unsupported)).as("no permit left").isNull();
+            f.write("body".getBytes(StandardCharsets.UTF_8));
+            long mtime = 1_700_000_000_000_000_007L;
+            f.applyMeta(new FileEntry("sub/mail.eml", EntryType.FILE, 4, mtime, 0600,
+                    (int) Files.getAttribute(dir, "unix:uid"), (int) Files.getAttribute(dir, "unix:gid"), null, null, -1, null));
+            f.force();
+            f.written();
+            try (var listing = Files.list(dir.resolve("sub"))) {
+                assertThat(listing).as("nothing named before it lands").isEmpty();
+            }
+            assertThat(f.landOnNothing(target)).isEqualTo(LibC.NoReplace.MOVED);
+            assertThat(dir.resolve("sub/mail.eml")).hasContent("body");
+            assertThat(Files.getLastModifiedTime(dir.resolve("sub/mail.eml")).to(TimeUnit.NANOSECONDS)).isEqualTo(mtime);
+            assertThat(open.availablePermits()).as("the permit is back once it landed").isEqualTo(1);
+
+            LandingFile g = LandingFile.unnamed(target, open, unsupported);
+            g.write("other".getBytes(StandardCharsets.UTF_8));
+            g.written();
+            assertThat(g.landOnNothing(target)).isEqualTo(LibC.NoReplace.EXISTS);
+            assertThat(dir.resolve("sub/mail.eml")).hasContent("body");
+            assertThat(open.availablePermits()).isEqualTo(1);
+            try (var listing = Files.list(dir.resolve("sub"))) {
+                assertThat(listing).hasSize(1);
+            }
+
+            LandingFile h = LandingFile.unnamed(target.sibling("never"), open, unsupported);
+            h.write(new byte[] {1, 2, 3});
+            h.abandon();
+            h.abandon();
+            assertThat(open.availablePermits()).isEqualTo(1);
+            assertThat(dir.resolve("sub/never")).doesNotExist();
+            assertThat(unsupported).isFalse();
         }
     }
 
@@ -125,7 +170,7 @@ class FdFilesTest {
         assertThat(at.dirfd()).isEqualTo(AtPath.CWD);
         LandingFile f = LandingFile.create(at);
         f.write("x".getBytes(StandardCharsets.UTF_8));
-        f.close();
+        f.written();
         assertThat(dir.resolve("plain")).hasContent("x");
         assertThat(at.sibling("other").path()).isEqualTo(dir.resolve("other"));
         assertThat(at.sibling("other").name()).isEqualTo(dir.resolve("other").toString());
