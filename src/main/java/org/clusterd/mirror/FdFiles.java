@@ -1,8 +1,6 @@
 package org.clusterd.mirror;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,7 +8,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
 
 /**
  * A mirrored file's data and metadata through its descriptor, and its name through its directory's
@@ -50,9 +47,10 @@ final class FdFiles {
 
         static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
 
-        static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+        // direct buffers, passed as their address: a byte[] would be copied into C memory and back on every call
+        static native long write(int fd, ByteBuffer buf, long count) throws LastErrorException;
 
-        static native long pread(int fd, Pointer buf, long count, long offset) throws LastErrorException;
+        static native long pread(int fd, ByteBuffer buf, long count, long offset) throws LastErrorException;
 
         static native int fchmod(int fd, int mode) throws LastErrorException;
 
@@ -155,28 +153,40 @@ final class FdFiles {
         }
     }
 
+    /** Bytes a thread copies into C memory at a time for {@link #write}. */
+    static final int BUFFER = 256 << 10;
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+
     /** Writes all of {@code data} at the descriptor's position. */
     static void write(int fd, byte[] data, AtPath at) throws IOException {
-        byte[] rest = data;
-        while (rest.length > 0) {
-            long n;
-            try {
-                n = Calls.write(fd, rest, rest.length);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EINTR) {
-                    continue;
+        ByteBuffer buf = WRITE_BUFFER.get();
+        for (int off = 0; off < data.length; ) {
+            int len = Math.min(BUFFER, data.length - off);
+            buf.clear();
+            buf.put(data, off, len);
+            int done = 0;
+            while (done < len) {
+                try {
+                    // a short write only when the disk fills; the next one says why
+                    done += (int) Calls.write(fd, buf.position(done), len - done);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != EINTR) {
+                        throw error(e, at);
+                    }
                 }
-                throw error(e, at);
             }
-            rest = n >= rest.length ? new byte[0] : Arrays.copyOfRange(rest, (int) n, rest.length); // short only when the disk fills
+            off += len;
         }
     }
 
-    /** Up to {@code count} bytes at {@code offset} into {@code buf}; -1 at the end of the file. */
-    static int pread(int fd, Memory buf, int count, long offset, AtPath at) throws IOException {
+    /**
+     * Up to {@code count} bytes at {@code offset} into the direct buffer {@code buf} from its start
+     * (its position and limit are left as they are); -1 at the end of the file.
+     */
+    static int pread(int fd, ByteBuffer buf, int count, long offset, AtPath at) throws IOException {
         while (true) {
             try {
-                long n = Calls.pread(fd, buf, Math.min(count, buf.size()), offset);
+                long n = Calls.pread(fd, buf, Math.min(count, buf.capacity()), offset);
                 return n == 0 ? -1 : (int) n;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != EINTR) {

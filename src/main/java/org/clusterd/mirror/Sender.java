@@ -833,13 +833,13 @@ final class Sender {
             announce(p, s, t, transfer, dp, 0, xattrs);
             ContentHash d = new ContentHash();
             if (readBuffer == null) {
-                readBuffer = new com.sun.jna.Memory(CHUNK);
+                readBuffer = ByteBuffer.allocateDirect(CHUNK);
             }
-            com.sun.jna.Memory mem = readBuffer;
+            ByteBuffer direct = readBuffer;
             sendRange((buf, pos) -> {
-                int n = FdFiles.pread(fd, mem, buf.remaining(), pos, at);
+                int n = FdFiles.pread(fd, direct, buf.remaining(), pos, at);
                 if (n > 0) {
-                    mem.read(0, buf.array(), buf.position(), n);
+                    direct.get(0, buf.array(), buf.position(), n);
                     buf.position(buf.position() + n);
                 }
                 return n;
@@ -851,8 +851,8 @@ final class Sender {
         }
     }
 
-    /** Where {@link #sendByDescriptor} reads into, one per session (native memory: the call writes there). */
-    private com.sun.jna.Memory readBuffer;
+    /** Where {@link #sendByDescriptor} reads into, one per session (C memory: the call writes there). */
+    private ByteBuffer readBuffer;
 
     /** Announces a file transfer: the entries, how it moves, and its user extended attributes. */
     private void announce(Pending p, FileEntry s, FileEntry t, Action.Transfer transfer, Action.Displace dp, int blockSize,

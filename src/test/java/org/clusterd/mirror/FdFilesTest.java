@@ -3,7 +3,6 @@ package org.clusterd.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.jna.Memory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -138,11 +137,13 @@ class FdFilesTest {
                 assertThat(seen.mode()).isEqualTo(FileStat.stat(file, "x").mode());
                 assertThat(FdFiles.mayHaveUserXattrs(fd)).isFalse();
 
-                Memory buf = new Memory(64 * 1024);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(64 * 1024);
                 java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
                 long pos = 0;
                 for (int n; (n = FdFiles.pread(fd, buf, 100_000, pos, at)) > 0; pos += n) {
-                    read.write(buf.getByteArray(0, n));
+                    byte[] got = new byte[n];
+                    buf.get(0, got);
+                    read.write(got);
                 }
                 assertThat(read.toByteArray()).isEqualTo(data);
 
@@ -154,6 +155,17 @@ class FdFilesTest {
             assertThat(FdFiles.openRead(held(r, "sub/link"))).isEqualTo(-FdFiles.ELOOP);
             assertThat(FdFiles.openRead(held(r, "sub/missing"))).isEqualTo(-FdFiles.ENOENT);
         }
+    }
+
+    @Test
+    void dataLargerThanTheCopyBufferIsWrittenWhole() throws Exception {
+        byte[] data = new byte[2 * FdFiles.BUFFER + 12_345];
+        new java.util.Random(11).nextBytes(data);
+        LandingFile f = LandingFile.create(AtPath.of(dir.resolve("big")));
+        f.write(java.util.Arrays.copyOf(data, 100));
+        f.write(java.util.Arrays.copyOfRange(data, 100, data.length));
+        f.written();
+        assertThat(Files.readAllBytes(dir.resolve("big"))).isEqualTo(data);
     }
 
     @Test
