@@ -21,13 +21,20 @@
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li>Each file lands through a temporary file ({@code .clusterd-tmp-*}), its metadata, a sync, then
- * an atomic rename; directories are forced before the new manifest is written. Small files are
- * created in landing directories of their own at the set's root ({@link
- * org.clusterd.mirror.LandingDirs}, one per landing thread, removed when the session ends), large
- * ones beside their target. A new file's rename refuses to replace anything ({@code renameat2} with
- * {@code RENAME_NOREPLACE}): something that appeared at its path since the scan is looked at as for a
- * replaced file.
+ * <li>Each file lands through a temporary file, its metadata, a sync, then one atomic step that puts
+ * it at its path; directories are forced before the new manifest is written. A small file where
+ * nothing was (most of a full copy) is made without a name in its target's directory ({@code
+ * O_TMPFILE}) and named by one {@code linkat} once durable ({@link org.clusterd.mirror.LandingFile}):
+ * a crash leaves no temporary name behind. Other small files, and all of them where the file system
+ * has no {@code O_TMPFILE} or 2048 already wait for a sync, are created as {@code .clusterd-tmp-*} in
+ * landing directories of their own at the set's root ({@link org.clusterd.mirror.LandingDirs}, one
+ * per landing thread, removed when the session ends), large ones beside their target; those are
+ * renamed. Neither the link nor a new file's rename replaces anything ({@code renameat2} with {@code
+ * RENAME_NOREPLACE}): something that appeared at its path since the scan is looked at as for a
+ * replaced file. Files are reached through their held directory's descriptor ({@link
+ * org.clusterd.mirror.AtPath}, {@link org.clusterd.mirror.FdFiles}): {@code openat}, {@code statx},
+ * {@code fchown}, {@code futimens}, {@code linkat} and {@code renameat2} look up one name, where the
+ * same file's path {@code /proc/self/fd/N/NAME} walked {@code /proc} on every call.
  * The sync is shared ({@link org.clusterd.mirror.MirrorSync}): one {@code syncfs(2)} of the set's file
  * system covers every file whose data and metadata were written before it began, where an fsync per
  * file flushed the disk's cache 50,000 times in a full copy. Files on another file system mounted
