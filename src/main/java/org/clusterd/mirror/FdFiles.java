@@ -95,9 +95,10 @@ final class FdFiles {
      * The descriptor of a new file without a name in the directory of {@code target} ({@code
      * O_TMPFILE}), which {@link #link} names once it is whole; or minus the errno where it cannot be
      * made (a file system or kernel without it answers EOPNOTSUPP, EISDIR or EINVAL). Until it is
-     * named it is in no directory at all: a crash leaves nothing for anyone to sweep.
+     * named it is in no directory at all: a crash leaves nothing for anyone to sweep, and no one can
+     * open it, so it is made with its permission bits ({@code mode}'s, less the umask) at once.
      */
-    static int createUnnamed(AtPath target) {
+    static int createUnnamed(AtPath target, int mode) {
         boolean held = target.dirfd() != AtPath.CWD;
         java.nio.file.Path parent = target.path().getParent();
         if (!held && parent == null) {
@@ -105,7 +106,7 @@ final class FdFiles {
         }
         try {
             return Calls.openat(target.dirfd(), LibC.cName(held ? "." : parent.toString()),
-                    O_TMPFILE | LibC.directoryFlag() | O_WRONLY | LibC.O_CLOEXEC, 0600);
+                    O_TMPFILE | LibC.directoryFlag() | O_WRONLY | LibC.O_CLOEXEC, mode & 0777);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

@@ -31,15 +31,16 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
     }
 
     /**
-     * An unnamed new file in the directory of {@code target}, holding one of {@code open}'s permits
+     * An unnamed new file in the directory of {@code target} (made with {@code mode}'s permission
+     * bits, so most need no chmod later), holding one of {@code open}'s permits
      * until it lands or is discarded; null where none is free, or where the file system cannot make
      * one (then {@code unsupported} is set, so the caller stops asking).
      */
-    static LandingFile unnamed(AtPath target, Semaphore open, java.util.concurrent.atomic.AtomicBoolean unsupported) {
+    static LandingFile unnamed(AtPath target, int mode, Semaphore open, java.util.concurrent.atomic.AtomicBoolean unsupported) {
         if (!FdFiles.available() || unsupported.get() || !open.tryAcquire()) {
             return null;
         }
-        int fd = FdFiles.createUnnamed(target);
+        int fd = FdFiles.createUnnamed(target, mode);
         if (fd < 0) {
             open.release();
             if (fd == -95 || fd == -21 || fd == -22) { // EOPNOTSUPP, EISDIR, EINVAL: not on this file system or kernel

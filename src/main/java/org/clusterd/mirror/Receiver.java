@@ -837,7 +837,7 @@ final class Receiver {
             // where nothing is, the file is made without a name in the target's directory and named
             // once durable: one link, where a temporary name cost a create in another directory and a
             // rename across directories (which the kernel serialises for the whole file system)
-            LandingFile file = t == null ? LandingFile.unnamed(target, unnamedOpen, noUnnamed) : null;
+            LandingFile file = t == null ? LandingFile.unnamed(target, s.mode(), unnamedOpen, noUnnamed) : null;
             try {
                 if (file == null) {
                     file = LandingFile.create(landingTemp(target, s.path()));

@@ -81,10 +81,10 @@ class FdFilesTest {
         java.util.concurrent.atomic.AtomicBoolean unsupported = new java.util.concurrent.atomic.AtomicBoolean();
         try (PathGuard.Resolver r = new PathGuard.Resolver(dir)) {
             AtPath target = held(r, "sub/mail.eml");
-            LandingFile f = LandingFile.unnamed(target, open, unsupported);
+            LandingFile f = LandingFile.unnamed(target, 0600, open, unsupported);
             assertThat(f).as("O_TMPFILE on this file system").isInstanceOf(LandingFile.Unnamed.class);
             assertThat(f.temp()).isNull();
-            assertThat(LandingFile.unnamed(target, open, unsupported)).as("no permit left").isNull();
+            assertThat(LandingFile.unnamed(target, 0600, open, unsupported)).as("no permit left").isNull();
             f.write("body".getBytes(StandardCharsets.UTF_8));
             long mtime = 1_700_000_000_000_000_007L;
             f.applyMeta(new FileEntry("sub/mail.eml", EntryType.FILE, 4, mtime, 0600,
@@ -99,7 +99,7 @@ class FdFilesTest {
             assertThat(Files.getLastModifiedTime(dir.resolve("sub/mail.eml")).to(TimeUnit.NANOSECONDS)).isEqualTo(mtime);
             assertThat(open.availablePermits()).as("the permit is back once it landed").isEqualTo(1);
 
-            LandingFile g = LandingFile.unnamed(target, open, unsupported);
+            LandingFile g = LandingFile.unnamed(target, 0600, open, unsupported);
             g.write("other".getBytes(StandardCharsets.UTF_8));
             g.written();
             assertThat(g.landOnNothing(target)).isEqualTo(LibC.NoReplace.EXISTS);
@@ -108,8 +108,19 @@ class FdFilesTest {
             try (var listing = Files.list(dir.resolve("sub"))) {
                 assertThat(listing).hasSize(1);
             }
+            assertThat(unsupported).isFalse();
 
-            LandingFile h = LandingFile.unnamed(target.sibling("never"), open, unsupported);
+            // made with its permission bits; a special bit comes from the chmod after
+            AtPath tool = target.sibling("tool");
+            LandingFile x = LandingFile.unnamed(tool, 02750, open, unsupported);
+            x.write(new byte[] {7});
+            x.applyMeta(new FileEntry("sub/tool", EntryType.FILE, 1, mtime, 02750,
+                    (int) Files.getAttribute(dir, "unix:uid"), (int) Files.getAttribute(dir, "unix:gid"), null, null, -1, null));
+            x.written();
+            assertThat(x.landOnNothing(tool)).isEqualTo(LibC.NoReplace.MOVED);
+            assertThat(Files.getAttribute(dir.resolve("sub/tool"), "unix:mode")).isEqualTo(0102750);
+
+            LandingFile h = LandingFile.unnamed(target.sibling("never"), 0600, open, unsupported);
             h.write(new byte[] {1, 2, 3});
             h.abandon();
             h.abandon();
