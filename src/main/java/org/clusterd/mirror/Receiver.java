@@ -802,8 +802,8 @@ final class Receiver {
      * A small whole file: its data is read into memory here and counted against its size, and the
      * landing pool creates, writes and lands it, so this thread goes on reading the next operation
      * while the file system works (creating files was most of this thread's time in a full copy).
-     * Same checks and the same landing as {@link #file}: temporary file, metadata, sync, rename, only
-     * if the target is still as the scan saw it.
+     * Same checks and the same landing as {@link #file}: new file (unnamed where nothing was),
+     * metadata, sync, rename or link, only if the target is still as the scan saw it.
      */
     private java.util.concurrent.CompletableFuture<Result> smallFile(AtPath target, FileEntry s, FileEntry t, Action.Displace dp,
                                                           Map<String, byte[]> xattrs) throws IOException {
@@ -836,8 +836,10 @@ final class Receiver {
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             // where nothing is, the file is made without a name in the target's directory and named
             // once durable: one link, where a temporary name cost a create in another directory and a
-            // rename across directories (which the kernel serialises for the whole file system)
-            LandingFile file = t == null ? LandingFile.unnamed(target, s.mode(), unnamedOpen, noUnnamed) : null;
+            // rename across directories (which the kernel serialises for the whole file system). Only
+            // under the session's sync, whose last syncfs also makes the links' inode updates durable
+            LandingFile file = t == null && sync != null && sync.covers(dirOf(s.path()))
+                    ? LandingFile.unnamed(target, s.mode(), unnamedOpen, noUnnamed) : null;
             try {
                 if (file == null) {
                     file = LandingFile.create(landingTemp(target, s.path()));
@@ -902,6 +904,12 @@ final class Receiver {
     private final java.util.concurrent.Semaphore unnamedOpen = new java.util.concurrent.Semaphore(UNNAMED_OPEN);
     /** Set when the set's file system cannot make unnamed files. */
     private final java.util.concurrent.atomic.AtomicBoolean noUnnamed = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * Set once an unnamed file was named: its link count changed after the sync that made it durable,
+     * and an fsync of its directory does not write that (ext4 without a journal), so the session
+     * ends with one more sync.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean linkedUnnamed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Lets go of a file that will not land, and removes its temporary file if it has one. */
     private void discard(LandingFile file, FileEntry t, AtPath target) {
@@ -978,7 +986,8 @@ final class Receiver {
      * Lands a received temporary file whose data is written: metadata first (so what makes it durable
      * covers the mode and times too), then either an fsync of its own or, with {@code mayShare} and a
      * session sync covering its directory, the next shared sync ({@link MirrorSync}); then the rename
-     * over the target (old version displaced), only if the target is still as the scan saw it.
+     * over the target (old version displaced), or the link of an unnamed file, only if the target is
+     * still as the scan saw it.
      */
     private java.util.concurrent.CompletableFuture<Result> land(LandingFile file, AtPath target, FileEntry s,
                                                                FileEntry t, Action.Displace dp, Map<String, byte[]> xattrs,
@@ -1008,6 +1017,9 @@ final class Receiver {
         if (t == null) {
             LibC.NoReplace r = file.landOnNothing(targetAt);
             if (r == LibC.NoReplace.MOVED) {
+                if (file.temp() == null) {
+                    linkedUnnamed.set(true);
+                }
                 dirtyDirs.add(dirOf(rel));
                 return new Result(Status.OK, "", null);
             }
@@ -1438,6 +1450,18 @@ final class Receiver {
         }
         deferredRmdirs.clear();
         String problem = "";
+        if (linkedUnnamed.getAndSet(false)) {
+            try {
+                sync.after().get(env.timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                problem = reason(e.getCause() instanceof Exception x ? x : e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                problem = reason(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problem = reason(e);
+            }
+        }
         for (Path d : dirtyDirs) {
             try {
                 Durable.syncDir(d);
