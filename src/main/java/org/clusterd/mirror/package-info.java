@@ -140,34 +140,43 @@
  * inside the timing, and with {@code --fsync} (this machine has no sshd, so no ssh columns):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  peak heap
- * full copy                   6.32       6.65   0.95       6.96   0.91       18.36   0.34    224 MiB
- * no change                   0.21       0.50   0.41          -      -           -      -     97 MiB
- * 1% of files changed         0.55       0.84   0.65          -      -           -      -    149 MiB
- * 1 MiB appended to mbox      0.39       2.31   0.17          -      -           -      -    145 MiB
+ * full copy                   6.05       5.93   1.02       7.33   0.83       19.30   0.31    228 MiB
+ * no change                   0.25       0.57   0.44          -      -           -      -     53 MiB
+ * 1% of files changed         0.58       1.05   0.55          -      -           -      -    146 MiB
+ * 1 MiB appended to mbox      0.44       2.65   0.17          -      -           -      -     85 MiB
  * </pre>
- * (2026-11-28, commit 15675dc.) That day's two other runs of the full copy alone gave ratios of
- * 1.25 and 1.26 (against rsync then sync 1.03 and 0.97): rsync's full copies took 4.68-8.84 s over
- * the nine, ours 6.11-8.80 s, and the nine pairs (each of ours against the rsync run beside it)
- * range 0.94-1.39, median 1.12. The same day, the code before the three changes below
- * took 6.58 s against rsync's 4.78 s (1.38; user CPU 3.8-4.2 s against 2.8-3.3 now).
- * Where the full copy's CPU goes now (async-profiler over our timed pass, both nodes, CPU seconds,
- * its own overhead included): 11.8 in all, 8.4 of it in the kernel: writing the data into the page
- * cache 2.3 (as rsync does), creating the files 1.2 and renaming them 0.9 (both partly the walk of
- * {@code /proc/self/fd/N} that keeps paths in checked directories), socket reads and writes of the
- * TLS records 1.4, attribute reads 0.7, the {@code syncfs} write-back mostly in the kernel's flusher
- * threads. In user space: TLS 1.0 (AES-GCM in AWS-LC 0.5 of it), MurmurHash3 of what is sent 0.56,
- * the JIT 0.45. Both cores are busy for the whole copy, so what the pass costs in CPU is its time.
- * The three changes (57fb786, 1f44286): AES-GCM from the Amazon Corretto Crypto Provider (AWS-LC) instead of
- * JDK 17's, which has no AVX-512 GCM (2 GiB through TLS on loopback: 3.0 CPU seconds against 5.4;
- * on this machine's earlier CPU without VAES it gained nothing); a whole file counted on arrival, not
- * hashed a second time (0.8 CPU seconds on the receiving node); a new file renamed with {@code
- * RENAME_NOREPLACE} instead of an lstat and a rename (0.6). Tried and not kept: gathering TLS records
- * into 256 KiB socket writes and reads (2.9-3.0 CPU seconds per 2 GiB against 2.8-3.4), Temurin 25.
+ * (2026-11-28, commit 2434f42.) That day's two runs of the full copy alone on the commits just
+ * before (8f7286c, then with the direct buffers) gave 5.39 s against 5.21 (1.03) and 5.29 against
+ * 5.45 (0.97). Over those nine full copies, each of ours against the rsync run beside it: 0.90-1.09,
+ * median 1.00. The same morning, before the changes below: 7.13 s against 6.84 (1.04) and 6.93
+ * against 6.08 (1.14), with 12-13 CPU seconds per copy (user 3.0, system 9-10) where ours now takes
+ * 9-10 (user 2.7-3.3, system 6.0-6.8) and rsync 7.5-8.3. The machine's speed moves by 10-20% from
+ * run to run and both tools move with it, so the ratio, not the seconds, is what compares.
+ * The changes that day: files are named through their held directory's descriptor ({@link
+ * org.clusterd.mirror.FdFiles}: {@code openat}, {@code statx} of the open file, {@code fchown},
+ * {@code futimens}) instead of {@code /proc/self/fd/N/NAME} paths, whose walk of {@code /proc} was a
+ * tenth of the copy's CPU; a new small file is made unnamed in its target's directory and named with
+ * one {@code linkat} once durable, where a temporary name in a landing directory cost a second
+ * directory entry and a rename across directories, which the kernel serialises per file system
+ * (system CPU 7.7 to 6.2 s); reads and writes through direct buffers (JNA copied a {@code byte[]} to C
+ * memory and back on every call). Earlier (57fb786, 1f44286): AES-GCM from the Amazon Corretto Crypto
+ * Provider (AWS-LC) instead of JDK 17's, which has no AVX-512 GCM; a whole file counted on arrival,
+ * not hashed a second time; {@code RENAME_NOREPLACE} instead of an lstat and a rename.
+ * Where the full copy's CPU goes now (async-profiler over our timed passes, both nodes, share of the
+ * samples): creating the files 12% (9 points of it ext4's inode allocator, which without a journal
+ * looks up the inode table block of each candidate inode to skip recently freed ones; rsync pays it
+ * per file too), socket reads and writes of the TLS records 12%, writing the data into the page
+ * cache about a tenth (as rsync does), the JIT compiler 7% (the timed copies still deoptimise and
+ * recompile some methods the warm-up compiled), MurmurHash3 of what is sent 6%, AES-GCM 5%, the links
+ * 5%, reading the source 3%, {@code statx} 2%. The {@code syncfs} write-back runs mostly in the
+ * kernel's flusher threads. Both cores are busy for the whole copy, so its CPU is its time.
+ * Tried and not kept: gathering TLS records into 256 KiB socket writes and reads (no CPU saved once
+ * AWS-LC did the cipher), Temurin 25.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s and at most half of rsync's (0.41); the append at most a fifth (0.17).
- * Not met reliably: the full copy as fast as plain rsync (0.95 in the run above, 1.25 and 1.26 in
- * the day's others). Against rsync doing the same job it is level or ahead: rsync followed by one
- * sync 0.91-1.03, {@code rsync --fsync}, the same per-file durability, 0.34.
+ * Met: no change under 2 s and at most half of rsync's (0.44); the append at most a fifth (0.17).
+ * The full copy is level with plain rsync (1.02, 1.03 and 0.97 in the day's three runs; median of
+ * the nine pairs 1.00), not reliably ahead of it. Against rsync doing the same job it is ahead:
+ * rsync followed by one sync 0.83, {@code rsync --fsync}, the same per-file durability, 0.31.
  */
 package org.clusterd.mirror;
