@@ -50,7 +50,7 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
             }
             return null;
         }
-        return new Unnamed(fd, open);
+        return new Unnamed(fd, target, open);
     }
 
     void write(byte[] data) throws IOException;
@@ -84,16 +84,19 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
     /** Not named until it is whole and durable; see {@link FdFiles#createUnnamed}. */
     final class Unnamed implements LandingFile {
         private final int fd;
+        /** Where it is to land: what its errors name, as it has no name of its own. */
+        private final AtPath target;
         private final Semaphore open;
         private boolean closed;
 
-        private Unnamed(int fd, Semaphore open) {
+        private Unnamed(int fd, AtPath target, Semaphore open) {
             this.fd = fd;
+            this.target = target;
             this.open = open;
         }
 
         private AtPath self() {
-            return AtPath.of(attributes());
+            return target;
         }
 
         @Override

@@ -148,7 +148,9 @@
  * (2026-11-28, commit 2434f42.) That day's two runs of the full copy alone on the commits just
  * before (8f7286c, then with the direct buffers) gave 5.39 s against 5.21 (1.03) and 5.29 against
  * 5.45 (0.97). Over those nine full copies, each of ours against the rsync run beside it: 0.90-1.09,
- * median 1.00. The same morning, before the changes below: 7.13 s against 6.84 (1.04) and 6.93
+ * median 1.00. Those runs started a few minutes after the one before; a run of the full copy alone
+ * started ten minutes after any other (on 640be0a) gave 5.42 s against 4.55 (1.19): rsync then took
+ * 4.3-4.6 s with 6.5 CPU seconds, ours 4.9-5.6 s with 9-10. The same morning, before the changes below: 7.13 s against 6.84 (1.04) and 6.93
  * against 6.08 (1.14), with 12-13 CPU seconds per copy (user 3.0, system 9-10) where ours now takes
  * 9-10 (user 2.7-3.3, system 6.0-6.8) and rsync 7.5-8.3. The machine's speed moves by 10-20% from
  * run to run and both tools move with it, so the ratio, not the seconds, is what compares.
@@ -175,8 +177,11 @@
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
  * Met: no change under 2 s and at most half of rsync's (0.44); the append at most a fifth (0.17).
- * The full copy is level with plain rsync (1.02, 1.03 and 0.97 in the day's three runs; median of
- * the nine pairs 1.00), not reliably ahead of it. Against rsync doing the same job it is ahead:
- * rsync followed by one sync 0.83, {@code rsync --fsync}, the same per-file durability, 0.31.
+ * Not met reliably: the full copy as fast as plain rsync. It was level in three runs (1.02, 1.03,
+ * 0.97; median of the nine pairs 1.00) and 1.19 in a fourth on a rested machine: ours uses about
+ * 9.5 CPU seconds against rsync's 6.5-8 (TLS, the content hash and the JIT are most of the
+ * difference) and wins back only part of it by using both cores. Against rsync doing the same job it
+ * is level or ahead: rsync followed by one sync 0.83-0.98, {@code rsync --fsync}, the same per-file
+ * durability, 0.31.
  */
 package org.clusterd.mirror;
