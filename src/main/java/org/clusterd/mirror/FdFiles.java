@@ -24,17 +24,10 @@ final class FdFiles {
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
     private static final int O_NONBLOCK = 04000;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int STATX_BYTES = 256;
-    private static final long UTIME_OMIT = (1L << 30) - 2;
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int EINTR = 4;
-    static final int EACCES = 13;
-    static final int EEXIST = 17;
-    static final int ELOOP = 40;
+    private static final int EINTR = 4;
     private static final int O_TMPFILE = 020000000; // with O_DIRECTORY; the same on x86-64 and arm64
     private static final int AT_SYMLINK_FOLLOW = 0x400;
     private static final byte[] EMPTY = {0};
@@ -102,7 +95,7 @@ final class FdFiles {
         boolean held = target.dirfd() != AtPath.CWD;
         java.nio.file.Path parent = target.path().getParent();
         if (!held && parent == null) {
-            return -ENOENT;
+            return -LibC.ENOENT;
         }
         try {
             return Calls.openat(target.dirfd(), LibC.cName(held ? "." : parent.toString()),
@@ -123,10 +116,10 @@ final class FdFiles {
             Calls.linkat(fd, EMPTY, target.dirfd(), name, AT_EMPTY_PATH);
             return true;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == EEXIST) {
+            if (e.getErrorCode() == LibC.EEXIST) {
                 return false;
             }
-            if (e.getErrorCode() != ENOENT && e.getErrorCode() != EPERM) {
+            if (e.getErrorCode() != LibC.ENOENT && e.getErrorCode() != LibC.EPERM) {
                 throw error(e, target);
             }
         }
@@ -134,7 +127,7 @@ final class FdFiles {
             Calls.linkat(AtPath.CWD, LibC.cName(AnchoredDirs.PROC_FD + fd), target.dirfd(), name, AT_SYMLINK_FOLLOW);
             return true;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == EEXIST) {
+            if (e.getErrorCode() == LibC.EEXIST) {
                 return false;
             }
             throw error(e, target);
@@ -143,8 +136,8 @@ final class FdFiles {
 
     /**
      * A descriptor to read the file {@code at}, or minus the errno where it cannot be opened (the
-     * caller tells a missing file, {@link #ENOENT}, from a symlink, {@link #ELOOP}: this never follows
-     * one). Never blocks on a FIFO put in the file's place.
+     * caller tells a missing file, {@link LibC#ENOENT}, from a symlink, {@link LibC#ELOOP}: this
+     * never follows one). Never blocks on a FIFO put in the file's place.
      */
     static int openRead(AtPath at) {
         try {
@@ -201,7 +194,7 @@ final class FdFiles {
     static FileEntry stat(int fd, String rel, AtPath at) throws IOException {
         byte[] buf = new byte[STATX_BYTES];
         try {
-            Calls.statx(fd, EMPTY, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
+            Calls.statx(fd, EMPTY, AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
         } catch (LastErrorException e) {
             throw error(e, at);
         }
@@ -236,8 +229,7 @@ final class FdFiles {
             if (chowned || (now.mode() & 07777) != e.mode()) {
                 Calls.fchmod(fd, e.mode());
             }
-            Calls.futimens(fd, new long[] {0, UTIME_OMIT, Math.floorDiv(e.mtimeNs(), 1_000_000_000L),
-                    Math.floorMod(e.mtimeNs(), 1_000_000_000L)});
+            Calls.futimens(fd, LibC.mtimeOnly(e.mtimeNs()));
         } catch (LastErrorException x) {
             throw error(x, at);
         }
@@ -245,20 +237,7 @@ final class FdFiles {
 
     /** Whether the open file may have user extended attributes: as {@link LibC#mayHaveUserXattrs}, by descriptor. */
     static boolean mayHaveUserXattrs(int fd) {
-        try {
-            long size = Calls.flistxattr(fd, null, 0);
-            if (size == 0) {
-                return false;
-            }
-            if (size < 0 || size > Meta.MAX_XATTR_BYTES) {
-                return true;
-            }
-            byte[] names = new byte[(int) size];
-            long n = Calls.flistxattr(fd, names, names.length);
-            return n < 0 || LibC.hasUserName(names, (int) Math.min(n, names.length));
-        } catch (LastErrorException e) {
-            return true;
-        }
+        return LibC.mayHaveUserXattrs((names, size) -> Calls.flistxattr(fd, names, size));
     }
 
     static void fsync(int fd, AtPath at) throws IOException {
@@ -295,7 +274,7 @@ final class FdFiles {
             Calls.unlinkat(at.dirfd(), name(at), 0);
             return true;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == ENOENT) {
+            if (e.getErrorCode() == LibC.ENOENT) {
                 return false;
             }
             throw error(e, at);
@@ -319,9 +298,9 @@ final class FdFiles {
             reason = "errno " + errno;
         }
         return switch (errno) {
-            case ENOENT -> new NoSuchFileException(file, null, reason);
-            case EEXIST -> new FileAlreadyExistsException(file, null, reason);
-            case EACCES, EPERM -> new AccessDeniedException(file, null, reason);
+            case LibC.ENOENT -> new NoSuchFileException(file, null, reason);
+            case LibC.EEXIST -> new FileAlreadyExistsException(file, null, reason);
+            case LibC.EACCES, LibC.EPERM -> new AccessDeniedException(file, null, reason);
             default -> new FileSystemException(file, null, reason);
         };
     }

@@ -23,18 +23,18 @@ final class LibC {
     private static final int F_OFD_SETLK = 37;
     private static final short F_WRLCK = 1;
     private static final int EAGAIN = 11;
-    private static final int EACCES = 13;
+    static final int EACCES = 13;
     private static final int AT_FDCWD = -100;
-    private static final int ENOENT = 2;
-    private static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EPERM = 1;
     private static final int ENOTDIR = 20;
     private static final int ENOSYS = 38;
-    private static final int ELOOP = 40;
+    static final int ELOOP = 40;
     private static final int O_PATH = 010000000;
     private static final long SYS_OPENAT2 = 437; // the same number on every architecture (Linux 5.6)
     private static final long RESOLVE_NO_SYMLINKS = 0x04;
     private static final long RESOLVE_BENEATH = 0x08;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
     /** {@code tv_nsec} that leaves a time as it is. */
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
@@ -83,7 +83,7 @@ final class LibC {
     }
 
     private static final int RENAME_NOREPLACE = 1;
-    private static final int EEXIST = 17;
+    static final int EEXIST = 17;
 
     /** {@link #renameNoReplace(Path, Path)} between two files named in their open directories. */
     static NoReplace renameNoReplace(AtPath from, AtPath to) {
@@ -191,12 +191,16 @@ final class LibC {
         if (!available()) {
             return false;
         }
-        long[] times = {0, UTIME_OMIT, Math.floorDiv(mtimeNs, 1_000_000_000L), Math.floorMod(mtimeNs, 1_000_000_000L)};
         try {
-            return Calls.utimensat(AT_FDCWD, cPath(p), times, AT_SYMLINK_NOFOLLOW) == 0;
+            return Calls.utimensat(AT_FDCWD, cPath(p), mtimeOnly(mtimeNs), AT_SYMLINK_NOFOLLOW) == 0;
         } catch (LastErrorException e) {
             return false;
         }
+    }
+
+    /** The two {@code struct timespec} of {@code utimensat}/{@code futimens} that set the modification time only. */
+    static long[] mtimeOnly(long mtimeNs) {
+        return new long[] {0, UTIME_OMIT, Math.floorDiv(mtimeNs, 1_000_000_000L), Math.floorMod(mtimeNs, 1_000_000_000L)};
     }
 
     /**
@@ -209,9 +213,20 @@ final class LibC {
         if (!available()) {
             return true;
         }
+        byte[] path = cPath(p);
+        return mayHaveUserXattrs((names, size) -> Calls.llistxattr(path, names, size));
+    }
+
+    /** One file's {@code listxattr}: its attribute names into {@code names} ({@code null} and 0 ask the size). */
+    @FunctionalInterface
+    interface XattrList {
+        long list(byte[] names, long size) throws LastErrorException;
+    }
+
+    /** {@link #mayHaveUserXattrs(Path)} with the listing call given (by path or by descriptor). */
+    static boolean mayHaveUserXattrs(XattrList list) {
         try {
-            byte[] path = cPath(p);
-            long size = Calls.llistxattr(path, null, 0);
+            long size = list.list(null, 0);
             if (size == 0) {
                 return false;
             }
@@ -219,7 +234,7 @@ final class LibC {
                 return true;
             }
             byte[] names = new byte[(int) size];
-            long n = Calls.llistxattr(path, names, names.length);
+            long n = list.list(names, names.length);
             return n < 0 || hasUserName(names, (int) Math.min(n, names.length));
         } catch (LastErrorException e) {
             return true; // ERANGE if names were added meanwhile, ENOTSUP: the JDK's way decides

@@ -816,7 +816,7 @@ final class Sender {
     private boolean sendByDescriptor(Pending p, FileEntry s, FileEntry t, Action.Transfer transfer, Action.Displace dp,
                                      AtPath at) throws IOException {
         int fd = FdFiles.openRead(at);
-        if (fd == -FdFiles.ENOENT || fd == -FdFiles.ELOOP) {
+        if (fd == -LibC.ENOENT || fd == -LibC.ELOOP) {
             localChange(p, "changed here since the scan");
             return true;
         }

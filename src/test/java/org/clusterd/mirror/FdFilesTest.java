@@ -163,8 +163,8 @@ class FdFilesTest {
             } finally {
                 FdFiles.closeQuietly(fd);
             }
-            assertThat(FdFiles.openRead(held(r, "sub/link"))).isEqualTo(-FdFiles.ELOOP);
-            assertThat(FdFiles.openRead(held(r, "sub/missing"))).isEqualTo(-FdFiles.ENOENT);
+            assertThat(FdFiles.openRead(held(r, "sub/link"))).isEqualTo(-LibC.ELOOP);
+            assertThat(FdFiles.openRead(held(r, "sub/missing"))).isEqualTo(-LibC.ENOENT);
         }
     }
 
@@ -181,10 +181,10 @@ class FdFilesTest {
 
     @Test
     void errorsAreTheJdksExceptionsWithTheCLibrarysReason() {
-        assertThat(FdFiles.error(FdFiles.ENOENT, "/x/y")).isInstanceOf(NoSuchFileException.class)
+        assertThat(FdFiles.error(LibC.ENOENT, "/x/y")).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("/x/y").hasMessageContaining("No such file or directory");
         assertThat(FdFiles.error(28, "/x/y")).hasMessageContaining("No space left on device");
-        assertThat(FdFiles.error(FdFiles.EACCES, "/x/y")).isInstanceOf(java.nio.file.AccessDeniedException.class);
+        assertThat(FdFiles.error(LibC.EACCES, "/x/y")).isInstanceOf(java.nio.file.AccessDeniedException.class);
     }
 
     @Test
