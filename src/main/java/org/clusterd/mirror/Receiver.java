@@ -669,6 +669,7 @@ final class Receiver {
         Path temp = null;
         FileChannel ch = null;
         FileChannel old = null;
+        DirectWrite direct = null;
         MboxLock lock = null;
         // a delta or a tail is hashed: what lands is built from this node's old bytes too; a whole
         // file is counted only (see Arrival)
@@ -697,6 +698,8 @@ final class Receiver {
                     ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     if (tr == Action.Transfer.DELTA && t != null && t.isFile()) {
                         old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                    } else if (tr == Action.Transfer.FULL) {
+                        direct = DirectWrite.open(temp, ch);
                     }
                 }
             } catch (IOException e) {
@@ -707,11 +710,14 @@ final class Receiver {
         EarlyFlush flush = appending || ch == null ? null : new EarlyFlush(ch);
         FileChannel out = ch;
         FileChannel base = old;
+        DirectWrite straight = direct;
         Transfer received;
         // written behind this thread, which goes on reading the connection meanwhile
         WriteBehind.File behind = changed || problem != null ? null : writeBehind.open(payload -> {
             if (tr == Action.Transfer.DELTA && base != null) {
                 applyDelta(payload, base, block, blockSize, out, d);
+            } else if (straight != null) {
+                straight.write(payload);
             } else {
                 writeHashed(out, payload, d);
             }
@@ -724,10 +730,20 @@ final class Receiver {
         try {
             received = transfer(behind == null ? payload -> { } : behind::accept);
             unwritten = behind == null ? null : behind.finish();
+            if (straight != null && unwritten == null) {
+                try {
+                    straight.finish();
+                } catch (IOException e) {
+                    unwritten = e;
+                }
+            }
         } catch (IOException | RuntimeException e) {
             // the connection failed mid-file: nothing half-written may stay, and no lock held
             if (behind != null) {
                 behind.abandon();
+            }
+            if (straight != null) {
+                straight.close();
             }
             closeQuietly(ch);
             closeQuietly(old);
@@ -788,6 +804,9 @@ final class Receiver {
             undo(journaled, t, target, temp);
             return done(Result.failed(reason(e)));
         } finally {
+            if (straight != null) {
+                straight.close();
+            }
             if (!handedOff) {
                 closeQuietly(ch);
             }
