@@ -55,6 +55,13 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
 
     void write(byte[] data) throws IOException;
 
+    /** Writes the whole content of the file, new and still empty, given in pieces. */
+    default void writeNew(java.util.List<byte[]> pieces) throws IOException {
+        for (byte[] p : pieces) {
+            write(p);
+        }
+    }
+
     /** Owner, mode and time as in {@code e} ({@link Meta#apply}). */
     void applyMeta(FileEntry e) throws IOException;
 
@@ -102,6 +109,11 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
         @Override
         public void write(byte[] data) throws IOException {
             FdFiles.write(fd, data, self());
+        }
+
+        @Override
+        public void writeNew(java.util.List<byte[]> pieces) throws IOException {
+            FdFiles.writeNew(fd, pieces, self());
         }
 
         @Override
@@ -168,6 +180,11 @@ sealed interface LandingFile permits LandingFile.Unnamed, LandingFile.Fd, Landin
         @Override
         public void write(byte[] data) throws IOException {
             FdFiles.write(fd, data, temp);
+        }
+
+        @Override
+        public void writeNew(java.util.List<byte[]> pieces) throws IOException {
+            FdFiles.writeNew(fd, pieces, temp);
         }
 
         @Override

@@ -147,12 +147,17 @@ final class LibC {
 
     /** {@code O_DIRECTORY} here, or 0 where this architecture's is not known. */
     static int directoryFlag() {
-        return DIR_FLAGS == null ? 0 : DIR_FLAGS[0];
+        return ARCH_FLAGS == null ? 0 : ARCH_FLAGS[0];
     }
 
     /** {@code O_NOFOLLOW} here, or 0 where this architecture's is not known. */
     static int noFollowFlag() {
-        return DIR_FLAGS == null ? 0 : DIR_FLAGS[1];
+        return ARCH_FLAGS == null ? 0 : ARCH_FLAGS[1];
+    }
+
+    /** {@code O_DIRECT} here, or 0 where this architecture's is not known. */
+    static int directIoFlag() {
+        return ARCH_FLAGS == null ? 0 : ARCH_FLAGS[2];
     }
 
     private LibC() {}
@@ -250,7 +255,7 @@ final class LibC {
             return -1;
         }
         try {
-            return Calls.open(p.toString(), O_RDWR | O_CLOEXEC | (DIR_FLAGS == null ? 0 : DIR_FLAGS[1])); // O_NOFOLLOW
+            return Calls.open(p.toString(), O_RDWR | O_CLOEXEC | (ARCH_FLAGS == null ? 0 : ARCH_FLAGS[1])); // O_NOFOLLOW
         } catch (LastErrorException e) {
             return -1;
         }
@@ -299,23 +304,23 @@ final class LibC {
         }
     }
 
-    /** O_DIRECTORY and O_NOFOLLOW differ between architectures; only these two are known here. */
-    private static final int[] DIR_FLAGS = dirFlags();
+    /** O_DIRECTORY, O_NOFOLLOW and O_DIRECT differ between architectures; only these two are known here. */
+    private static final int[] ARCH_FLAGS = archFlags();
 
-    private static int[] dirFlags() {
+    private static int[] archFlags() {
         String arch = System.getProperty("os.arch", "");
         if (arch.equals("amd64") || arch.equals("x86_64")) {
-            return new int[] {0200000, 0400000};
+            return new int[] {0200000, 0400000, 040000};
         }
         if (arch.equals("aarch64")) {
-            return new int[] {040000, 0100000};
+            return new int[] {040000, 0100000, 0200000};
         }
         return null;
     }
 
     /** Whether {@link #openDirBeneath} can be used here. */
     static boolean canOpenDirs() {
-        return available() && DIR_FLAGS != null;
+        return available() && ARCH_FLAGS != null;
     }
 
     /** Set once openat2 answered that it is not there (an old kernel, or a seccomp filter): the walk then. */
@@ -324,7 +329,7 @@ final class LibC {
     /** An {@code O_PATH} descriptor of the directory {@code p} (followed as given: the set's root). */
     static int openDir(Path p) throws java.io.IOException {
         try {
-            return Calls.openat(AT_FDCWD, cPath(p), O_PATH | DIR_FLAGS[0] | O_CLOEXEC);
+            return Calls.openat(AT_FDCWD, cPath(p), O_PATH | ARCH_FLAGS[0] | O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new java.io.IOException("cannot open " + p + ": errno " + e.getErrorCode());
         }
@@ -339,7 +344,7 @@ final class LibC {
     static int openDirBeneath(int dirfd, String rel) throws NotADirectory, java.io.IOException {
         if (!noOpenat2) {
             java.nio.ByteBuffer how = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.nativeOrder());
-            how.putLong(0, O_PATH | DIR_FLAGS[0] | O_CLOEXEC).putLong(16, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+            how.putLong(0, O_PATH | ARCH_FLAGS[0] | O_CLOEXEC).putLong(16, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
             byte[] path = cPath(Path.of(rel));
             for (int attempt = 0; ; attempt++) {
                 try {
@@ -369,7 +374,7 @@ final class LibC {
                 byte[] name = cPath(Path.of(part));
                 int next;
                 try {
-                    next = Calls.openat(fd, name, O_PATH | DIR_FLAGS[0] | DIR_FLAGS[1] | O_CLOEXEC);
+                    next = Calls.openat(fd, name, O_PATH | ARCH_FLAGS[0] | ARCH_FLAGS[1] | O_CLOEXEC);
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == ENOTDIR || e.getErrorCode() == ELOOP) {
                         throw new NotADirectory(isLink(fd, name) ? DirProblem.SYMLINK : DirProblem.MISSING);

@@ -863,9 +863,7 @@ final class Receiver {
                 if (file == null) {
                     file = LandingFile.create(landingTemp(target, s.path()));
                 }
-                for (byte[] payload : data) {
-                    file.write(payload);
-                }
+                file.writeNew(data);
             } catch (IOException | RuntimeException e) {
                 if (file != null) {
                     discard(file, t, target);

@@ -179,6 +179,53 @@ class FdFilesTest {
         assertThat(Files.readAllBytes(dir.resolve("big"))).isEqualTo(data);
     }
 
+    /** {@code data} cut into pieces as a session's payloads cut it, at {@code cut} bytes each. */
+    private static java.util.List<byte[]> pieces(byte[] data, int cut) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        for (int off = 0; off < data.length; off += cut) {
+            out.add(java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + cut)));
+        }
+        return out;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 4095, 4096, 4097, FdFiles.DIRECT_FROM - 1,
+            FdFiles.DIRECT_FROM, FdFiles.DIRECT_FROM + 4097, 100_003, FdFiles.BUFFER, FdFiles.BUFFER + 1})
+    void aNewFilesWholeContentLandsByteForByteUnnamedOrNamedPastThePageCacheOrNot(int size) throws Exception {
+        byte[] data = new byte[size];
+        new java.util.Random(size).nextBytes(data);
+        Files.createDirectories(dir.resolve("sub"));
+        try (PathGuard.Resolver r = new PathGuard.Resolver(dir)) {
+            LandingFile named = LandingFile.create(held(r, "sub/.temp"));
+            named.writeNew(pieces(data, 256 << 10));
+            named.written();
+            assertThat(Files.readAllBytes(dir.resolve("sub/.temp"))).isEqualTo(data);
+
+            AtPath target = held(r, "sub/mail.eml");
+            java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(1);
+            LandingFile unnamed = LandingFile.unnamed(target, 0644, permits, new java.util.concurrent.atomic.AtomicBoolean());
+            assertThat(unnamed).isInstanceOf(LandingFile.Unnamed.class);
+            unnamed.writeNew(pieces(data, 7_777));
+            unnamed.force();
+            assertThat(unnamed.landOnNothing(target)).isEqualTo(LibC.NoReplace.MOVED);
+            assertThat(Files.readAllBytes(dir.resolve("sub/mail.eml"))).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void theDescriptorIsCachedAgainAfterItsWholeBlocksWentPastThePageCache() throws Exception {
+        int fd = FdFiles.create(AtPath.of(dir.resolve("f")));
+        try {
+            FdFiles.writeNew(fd, java.util.List.of(new byte[FdFiles.DIRECT_FROM + 5000]), AtPath.of(dir.resolve("f")));
+            int flags = FdFiles.Calls.fcntl(fd, 3 /* F_GETFL */, 0);
+            // its metadata, sync and link need no alignment, nor would later writes
+            assertThat(flags & LibC.directIoFlag()).as("O_DIRECT cleared").isZero();
+        } finally {
+            FdFiles.closeQuietly(fd);
+        }
+        assertThat(Files.size(dir.resolve("f"))).isEqualTo(FdFiles.DIRECT_FROM + 5000);
+    }
+
     @Test
     void errorsAreTheJdksExceptionsWithTheCLibrarysReason() {
         assertThat(FdFiles.error(LibC.ENOENT, "/x/y")).isInstanceOf(NoSuchFileException.class)
