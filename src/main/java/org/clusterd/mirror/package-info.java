@@ -39,8 +39,11 @@
  * system covers every file whose data and metadata were written before it began, where an fsync per
  * file flushed the disk's cache 50,000 times in a full copy. Files on another file system mounted
  * inside the set, kernels before Linux 5.8 (whose {@code syncfs} does not report write-back errors)
- * and a C library JNA cannot reach get an fsync each, 16 at once. A large file is flushed every 32 MiB
- * while it arrives; neither changes when a file lands. An
+ * and a C library JNA cannot reach get an fsync each, 16 at once. A large file's data, and a new
+ * small file's whole blocks from {@value org.clusterd.mirror.FdFiles#DIRECT_FROM} bytes up, go past
+ * the page cache ({@code O_DIRECT}; {@link org.clusterd.mirror.DirectWrite}), so the sync finds them
+ * written; where the file system refuses that or a direct write fails, they are written cached. A
+ * large file is flushed every 32 MiB while it arrives; neither changes when a file lands. An
  * append is written in place after a journal entry in the state directory; a crash is undone (cut back
  * to the old length) at the start of the next session. The manifest advances only when a pass
  * completed without a failed operation, on the peer first, then on the owner; if the two differ the
