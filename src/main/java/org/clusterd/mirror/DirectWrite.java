@@ -36,19 +36,31 @@ final class DirectWrite implements AutoCloseable {
     /** Set when a direct write failed and the cached channel took over. */
     private boolean fellBack;
 
-    /** {@code direct}: the same file opened with O_DIRECT (tests give other channels). */
-    DirectWrite(Path file, FileChannel cached, FileChannel direct) {
+    /**
+     * {@code direct}: the same file opened with O_DIRECT (tests give other channels); {@code buf}:
+     * from {@link #buffer()}, used by no other writer until this one is finished or closed.
+     */
+    DirectWrite(Path file, FileChannel cached, FileChannel direct, ByteBuffer buf) {
         this.file = file;
         this.cached = cached;
         this.direct = direct;
-        this.buf = ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN);
+        this.buf = buf.clear();
     }
 
     /**
-     * A writer for the empty file {@code file}, already open as {@code cached}, or null where its file
-     * system does not take O_DIRECT (tmpfs before Linux 6.6, some network file systems).
+     * A buffer for writers, one after another. A session keeps one: direct memory is freed only by a
+     * garbage collection, and a new buffer per file would pile up.
      */
-    static DirectWrite open(Path file, FileChannel cached) {
+    static ByteBuffer buffer() {
+        return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN);
+    }
+
+    /**
+     * A writer for the empty file {@code file}, already open as {@code cached}, writing through {@code
+     * buf}; or null where its file system does not take O_DIRECT (tmpfs before Linux 6.6, some network
+     * file systems).
+     */
+    static DirectWrite open(Path file, FileChannel cached, ByteBuffer buf) {
         FileChannel direct;
         try {
             direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
@@ -56,7 +68,7 @@ final class DirectWrite implements AutoCloseable {
             log.debug("{}: no direct writes ({}), it goes through the page cache", file, e.toString());
             return null;
         }
-        return new DirectWrite(file, cached, direct);
+        return new DirectWrite(file, cached, direct, buf);
     }
 
     /** Appends {@code data} to what was written. */

@@ -304,7 +304,7 @@ final class LibC {
         }
     }
 
-    /** O_DIRECTORY, O_NOFOLLOW and O_DIRECT differ between architectures; only these two are known here. */
+    /** O_DIRECTORY, O_NOFOLLOW and O_DIRECT differ between architectures; only x86-64's and arm64's are known here. */
     private static final int[] ARCH_FLAGS = archFlags();
 
     private static int[] archFlags() {

@@ -44,7 +44,7 @@ class DirectWriteTest {
         Path file = dir.resolve("spool");
         byte[] data = data(size, size);
         try (FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            DirectWrite w = DirectWrite.open(file, cached);
+            DirectWrite w = DirectWrite.open(file, cached, DirectWrite.buffer());
             // the test directory is on a disk file system here and in CI; tmpfs before Linux 6.6 refuses
             assumeTrue(w != null, "O_DIRECT refused where the tests run");
             writeInPieces(w, data);
@@ -57,6 +57,25 @@ class DirectWriteTest {
     }
 
     @Test
+    void oneBufferServesFileAfterFileEvenAfterOneWasAbandonedHalfway() throws Exception {
+        java.nio.ByteBuffer shared = DirectWrite.buffer();
+        byte[] first = data(DirectWrite.BUFFER / 2 + 3, 1);
+        try (FileChannel cached = FileChannel.open(dir.resolve("abandoned"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             DirectWrite w = DirectWrite.open(dir.resolve("abandoned"), cached, shared)) {
+            assumeTrue(w != null, "O_DIRECT refused where the tests run");
+            w.write(first); // buffered, never finished: the connection failed
+        }
+        byte[] second = data(DirectWrite.BUFFER + 4096 * 3 + 17, 2);
+        Path file = dir.resolve("next");
+        try (FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            DirectWrite w = DirectWrite.open(file, cached, shared);
+            writeInPieces(w, second);
+            w.finish();
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(second);
+    }
+
+    @Test
     void aFailingDirectWriteIsRedoneThroughThePageCacheFromWhereItFailed() throws Exception {
         Path file = dir.resolve("spool");
         byte[] data = data(2 * DirectWrite.BUFFER + 99, 7);
@@ -65,7 +84,7 @@ class DirectWriteTest {
         try (FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             FileChannel failing = FileChannel.open(other, StandardOpenOption.WRITE);
             failing.close(); // every write now fails with ClosedChannelException, an IOException
-            DirectWrite w = new DirectWrite(file, cached, failing);
+            DirectWrite w = new DirectWrite(file, cached, failing, DirectWrite.buffer());
             writeInPieces(w, data);
             w.finish();
             assertThat(w.fellBack()).isTrue();
@@ -81,7 +100,7 @@ class DirectWriteTest {
         try (FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             // the "direct" channel: the same file, closed after the first buffer went through it
             FileChannel first = FileChannel.open(file, StandardOpenOption.WRITE);
-            DirectWrite w = new DirectWrite(file, cached, first);
+            DirectWrite w = new DirectWrite(file, cached, first, DirectWrite.buffer());
             byte[] head = new byte[DirectWrite.BUFFER];
             System.arraycopy(data, 0, head, 0, head.length);
             w.write(head);
