@@ -143,48 +143,48 @@
  * inside the timing, and with {@code --fsync} (this machine has no sshd, so no ssh columns):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  peak heap
- * full copy                   6.05       5.93   1.02       7.33   0.83       19.30   0.31    228 MiB
- * no change                   0.25       0.57   0.44          -      -           -      -     53 MiB
- * 1% of files changed         0.58       1.05   0.55          -      -           -      -    146 MiB
- * 1 MiB appended to mbox      0.44       2.65   0.17          -      -           -      -     85 MiB
+ * full copy                   4.42       6.69   0.66       7.97   0.55       19.87   0.22    222 MiB
+ * no change                   0.20       0.45   0.44          -      -           -      -     93 MiB
+ * 1% of files changed         0.47       0.79   0.60          -      -           -      -    146 MiB
+ * 1 MiB appended to mbox      0.34       2.21   0.16          -      -           -      -     73 MiB
  * </pre>
- * (2026-11-28, commit 2434f42.) That day's two runs of the full copy alone on the commits just
- * before (8f7286c, then with the direct buffers) gave 5.39 s against 5.21 (1.03) and 5.29 against
- * 5.45 (0.97). Over those nine full copies, each of ours against the rsync run beside it: 0.90-1.09,
- * median 1.00. Those runs started a few minutes after the one before; a run of the full copy alone
- * started ten minutes after any other (on 640be0a) gave 5.42 s against 4.55 (1.19): rsync then took
- * 4.3-4.6 s with 6.5 CPU seconds, ours 4.9-5.6 s with 9-10. The same morning, before the changes below: 7.13 s against 6.84 (1.04) and 6.93
- * against 6.08 (1.14), with 12-13 CPU seconds per copy (user 3.0, system 9-10) where ours now takes
- * 9-10 (user 2.7-3.3, system 6.0-6.8) and rsync 7.5-8.3. The machine's speed moves by 10-20% from
- * run to run and both tools move with it, so the ratio, not the seconds, is what compares.
- * The changes that day: files are named through their held directory's descriptor ({@link
+ * (2026-11-28, commit 60290e0.) Each of our full copies against the rsync run beside it: 0.71, 0.62,
+ * 0.64; three runs of the full copy alone the same evening gave 0.73, 0.79 and 0.68 (medians of 3).
+ * Ours took 4.0-4.9 s with 7.1-8.5 CPU seconds (user 2.5-3.6, system 4.3-5.9), rsync 5.8-7.2 s with
+ * 7.6-9.1; on this machine's faster days rsync took 4.3-4.6 s with 6.5 CPU seconds, and both tools
+ * move with the machine, so the ratio, not the seconds, is what compares.
+ * What made the full copy faster than rsync: the receiver writes a large file's data, and a new
+ * small file's whole blocks from {@value org.clusterd.mirror.FdFiles#DIRECT_FROM} bytes up, past the
+ * page cache ({@code O_DIRECT}). Copying into the page cache ran at 0.65 GB/s on this virtual machine
+ * (dd: a gigabyte in 1.65 s, where 1 MiB direct writes took 0.58 s) and was 35% of the full copy's
+ * CPU (async-profiler), more than TLS and the network together; the session's sync then wrote the
+ * same data out again. With it, system CPU per copy fell from 6.0-9.0 s (the runs before it, on faster and slower days) to
+ * 4.3-5.9 s. Small direct writes
+ * do not pay: each is submitted to the device and waited for, while write-back batches many files,
+ * and direct writes from 4 KiB up cost as much CPU as the copies they replaced. rsync leaves its data
+ * in the page cache, unwritten, when its timing ends.
+ * Earlier: files named through their held directory's descriptor ({@link
  * org.clusterd.mirror.FdFiles}: {@code openat}, {@code statx} of the open file, {@code fchown},
  * {@code futimens}) instead of {@code /proc/self/fd/N/NAME} paths, whose walk of {@code /proc} was a
- * tenth of the copy's CPU; a new small file is made unnamed in its target's directory and named with
- * one {@code linkat} once durable, where a temporary name in a landing directory cost a second
- * directory entry and a rename across directories, which the kernel serialises per file system
- * (system CPU 7.7 to 6.2 s); reads and writes through direct buffers (JNA copied a {@code byte[]} to C
- * memory and back on every call). Earlier (57fb786, 1f44286): AES-GCM from the Amazon Corretto Crypto
- * Provider (AWS-LC) instead of JDK 17's, which has no AVX-512 GCM; a whole file counted on arrival,
- * not hashed a second time; {@code RENAME_NOREPLACE} instead of an lstat and a rename.
- * Where the full copy's CPU goes now (async-profiler over our timed passes, both nodes, share of the
- * samples): creating the files 12% (9 points of it ext4's inode allocator, which without a journal
- * looks up the inode table block of each candidate inode to skip recently freed ones; rsync pays it
- * per file too), socket reads and writes of the TLS records 12%, writing the data into the page
- * cache about a tenth (as rsync does), the JIT compiler 7% (the timed copies still deoptimise and
- * recompile some methods the warm-up compiled), MurmurHash3 of what is sent 6%, AES-GCM 5%, the links
- * 5%, reading the source 3%, {@code statx} 2%. The {@code syncfs} write-back runs mostly in the
- * kernel's flusher threads. Both cores are busy for the whole copy, so its CPU is its time.
+ * tenth of the copy's CPU; a new small file made unnamed in its target's directory and named with one
+ * {@code linkat} once durable, where a temporary name in a landing directory cost a second directory
+ * entry and a rename across directories, which the kernel serialises per file system; reads and
+ * writes through direct buffers (JNA copied a {@code byte[]} to C memory and back on every call);
+ * AES-GCM from the Amazon Corretto Crypto Provider (AWS-LC) instead of JDK 17's, which has no AVX-512
+ * GCM; a whole file counted on arrival, not hashed a second time; {@code RENAME_NOREPLACE} instead of
+ * an lstat and a rename.
+ * Where the full copy's CPU went before the direct writes (async-profiler over the timed passes, both
+ * nodes): writing into the page cache 35%, socket reads and writes 13%, creating and linking files
+ * 8% (ext4's inode allocator, which without a journal looks up the inode table block of each
+ * candidate inode to skip recently freed ones; rsync pays it per file too, and much more when a run
+ * starts less than six minutes after the last one deleted its trees), AES-GCM 4%, the JIT compiler
+ * 4%, MurmurHash3 of what is sent 3.5%, reading the source 3.5%, copies between buffers 3.5%.
  * Tried and not kept: gathering TLS records into 256 KiB socket writes and reads (no CPU saved once
  * AWS-LC did the cipher), Temurin 25.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * Met: no change under 2 s and at most half of rsync's (0.44); the append at most a fifth (0.17).
- * Not met reliably: the full copy as fast as plain rsync. It was level in three runs (1.02, 1.03,
- * 0.97; median of the nine pairs 1.00) and 1.19 in a fourth on a rested machine: ours uses about
- * 9.5 CPU seconds against rsync's 6.5-8 (TLS, the content hash and the JIT are most of the
- * difference) and wins back only part of it by using both cores. Against rsync doing the same job it
- * is level or ahead: rsync followed by one sync 0.83-0.98, {@code rsync --fsync}, the same per-file
- * durability, 0.31.
+ * All four targets are met: no change under 2 s and at most half of rsync's (0.44), the append at
+ * most a fifth (0.16), the full copy no slower than plain rsync (0.66; rsync followed by one sync
+ * 0.55, {@code rsync --fsync}, the same per-file durability, 0.22).
  */
 package org.clusterd.mirror;
