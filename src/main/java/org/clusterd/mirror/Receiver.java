@@ -719,6 +719,10 @@ final class Receiver {
         Transfer received;
         // written behind this thread, which goes on reading the connection meanwhile
         WriteBehind.File behind = changed || problem != null ? null : writeBehind.open(payload -> {
+            if (tr == Action.Transfer.FULL && written[0] + payload.length > s.size()) {
+                // the owner never sends more (it reads up to the size it announced): not written
+                throw new IOException("received more than the " + s.size() + " bytes announced");
+            }
             if (tr == Action.Transfer.DELTA && base != null) {
                 applyDelta(payload, base, block, blockSize, out, d);
             } else if (straight != null) {
@@ -838,11 +842,11 @@ final class Receiver {
         Transfer transfer;
         try {
             transfer = transfer(payload -> {
-                if (arrived[0] + payload.length > SMALL_FILE) {
-                    throw new IOException("more data than announced"); // the owner's next check aborts it
-                }
-                data.add(payload);
                 arrived[0] += payload.length;
+                // kept only within the announced size, the memory reserved: more fails the file below
+                if (arrived[0] <= s.size()) {
+                    data.add(payload);
+                }
             });
         } catch (IOException | RuntimeException e) {
             smallFileBytes.release(reserved);

@@ -86,6 +86,11 @@ class HostilePeerTest {
 
     /** Sends an OP_FILE for {@code path} with some data; returns the answer frame (null if the connection was closed). */
     private Frames.Frame putFile(SSLSocket s, DataInputStream in, FileEntry e) throws IOException {
+        return putFile(s, in, e, "pwned".getBytes());
+    }
+
+    /** Announces {@code e} as a whole file and sends {@code data} for it, in frames of at most 256 KiB. */
+    private Frames.Frame putFile(SSLSocket s, DataInputStream in, FileEntry e, byte[] data) throws IOException {
         OutputStream out = s.getOutputStream();
         try {
             Frames.write(out, Frames.OP_FILE, Frames.payload(o -> {
@@ -97,8 +102,10 @@ class HostilePeerTest {
                 o.writeInt(0);
                 o.writeInt(0);
             }));
-            Frames.write(out, Frames.DATA, "pwned".getBytes());
-            Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(Hashing.of("pwned".getBytes()))));
+            for (int off = 0; off < data.length; off += 256 << 10) {
+                Frames.write(out, Frames.DATA, data, off, Math.min(256 << 10, data.length - off));
+            }
+            Frames.write(out, Frames.END, Frames.payload(o -> o.writeUTF(Hashing.of(data))));
             out.flush();
         } catch (IOException closed) {
             // the node refused at the operation and closed before the data was written: that is its answer
@@ -257,6 +264,33 @@ class HostilePeerTest {
             }
             assertThat(b.resolve("short-" + announced)).doesNotExist();
         }
+    }
+
+    /**
+     * A peer that announces a file and then sends more than its size: a small file keeps no more in
+     * memory than announced, a large one writes no more to disk, and either fails without landing.
+     */
+    @Test
+    void moreDataThanAnnouncedIsNeitherKeptNorWrittenAndTheFileFails() throws Exception {
+        // announced, sent: a small file (kept in memory until it lands), then a large one (written as it comes)
+        long[][] cases = {{10, 3 << 20}, {2 << 20, 5 << 20}};
+        for (long[] c : cases) {
+            String name = "long-" + c[0];
+            try (SSLSocket s = asAlpha()) {
+                DataInputStream in = hello(s);
+                Frames.Frame answer = putFile(s, in, FileEntry.file(name, c[0], 1_000_000_000L, 0644, null), new byte[(int) c[1]]);
+                assertThat(answer).as(name).isNotNull();
+                assertThat(answer.type()).isEqualTo(Frames.RESULT);
+                DataInputStream r = answer.in();
+                assertThat(Receiver.Status.values()[r.readUnsignedByte()]).isEqualTo(Receiver.Status.FAILED);
+                // the small one counted every byte it dropped; the large one stopped writing at the size
+                assertThat(r.readUTF()).as("reason").contains(c[0] < Receiver.SMALL_FILE
+                        ? "received " + c[1] + " bytes of a file of " + c[0]
+                        : "received more than the " + c[0] + " bytes announced");
+            }
+            assertThat(b.resolve(name)).doesNotExist();
+        }
+        assertThat(Trees.named(b, Excludes.TEMP_PREFIX)).as("no temporary file left").isEmpty();
     }
 
     /**
