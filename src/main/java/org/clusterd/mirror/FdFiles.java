@@ -153,8 +153,12 @@ final class FdFiles {
         }
     }
 
-    /** Bytes a thread copies into C memory at a time for {@link #write}, and the most {@link #writeNew} sends past the page cache. */
-    static final int BUFFER = 1 << 20;
+    /**
+     * Bytes a thread copies into C memory at a time for {@link #write} and {@link #writeNew}. Each
+     * landing thread keeps one: 16 per receiving session, in a daemon run with -Xmx128m, whose direct
+     * memory is bounded by the same figure.
+     */
+    static final int BUFFER = 256 << 10;
     private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(BUFFER + DirectWrite.ALIGN).alignedSlice(DirectWrite.ALIGN));
 
@@ -170,56 +174,92 @@ final class FdFiles {
     /**
      * Writes the whole content of the new, empty file {@code fd}, given in pieces: if it has at least
      * {@value #DIRECT_FROM} bytes of whole 4 KiB blocks, those go past the page cache (O_DIRECT, set on
-     * the descriptor for that one write, as {@link DirectWrite} does for large files) and the last
-     * partial block cached; smaller files all cached. Where the file system refuses O_DIRECT or the
-     * direct write fails, all of it goes the cached way, which reports its own failure. Each piece goes
-     * to its own offset ({@code pwrite}): the descriptor's position stays at the start.
+     * the descriptor while they are written, as {@link DirectWrite} does for large files) and the last
+     * partial block cached; smaller files all cached. Where the file system refuses O_DIRECT, or a
+     * direct write fails, the rest goes the cached way from there, which reports its own failure. Each
+     * round goes to its own offset ({@code pwrite}): the descriptor's position stays at the start.
      */
     static void writeNew(int fd, java.util.List<byte[]> pieces, AtPath at) throws IOException {
         long size = 0;
         for (byte[] p : pieces) {
             size += p.length;
         }
-        int whole = (int) (size / DirectWrite.ALIGN * DirectWrite.ALIGN);
-        if (whole < DIRECT_FROM || size > BUFFER || LibC.directIoFlag() == 0) {
-            for (byte[] p : pieces) {
-                write(fd, p, at);
-            }
-            return;
-        }
+        long whole = size / DirectWrite.ALIGN * DirectWrite.ALIGN;
+        int flags = whole >= DIRECT_FROM ? directOn(fd) : -1;
+        boolean direct = flags >= 0;
         ByteBuffer buf = WRITE_BUFFER.get().clear();
+        long start = 0; // where the buffer's first byte goes in the file
         for (byte[] p : pieces) {
-            buf.put(p);
+            for (int off = 0; off < p.length; ) {
+                // while direct, a round ends where the whole blocks do: the partial one is never direct
+                int room = direct ? (int) Math.min(buf.remaining(), whole - start - buf.position()) : buf.remaining();
+                int n = Math.min(room, p.length - off);
+                buf.put(p, off, n);
+                off += n;
+                boolean blocksEnd = direct && start + buf.position() == whole;
+                if (!buf.hasRemaining() || blocksEnd) {
+                    direct = round(fd, buf, start, direct, flags, at) && !blocksEnd;
+                    if (blocksEnd) {
+                        directOff(fd, flags, at);
+                    }
+                    start += buf.position();
+                    buf.clear();
+                }
+            }
         }
-        int flags;
+        if (buf.position() > 0) {
+            round(fd, buf, start, false, flags, at);
+        }
+    }
+
+    /** Sets O_DIRECT on {@code fd}: its flags before, or -1 where the file system refuses it. */
+    private static int directOn(int fd) {
+        if (LibC.directIoFlag() == 0) {
+            return -1;
+        }
         try {
-            flags = Calls.fcntl(fd, F_GETFL, 0);
+            int flags = Calls.fcntl(fd, F_GETFL, 0);
             Calls.fcntl(fd, F_SETFL, flags | LibC.directIoFlag());
+            return flags;
         } catch (LastErrorException e) {
-            pwriteFully(fd, buf, 0, (int) size, at); // EINVAL: not on this file system
-            return;
+            return -1; // EINVAL: not on this file system
         }
-        int from = whole;
-        try {
-            pwriteFully(fd, buf, 0, whole, at);
-        } catch (IOException e) {
-            from = 0; // written again the cached way, which says what is wrong if it fails too
-        }
+    }
+
+    private static void directOff(int fd, int flags, AtPath at) throws IOException {
         try {
             Calls.fcntl(fd, F_SETFL, flags);
         } catch (LastErrorException e) {
             throw error(e, at);
         }
-        pwriteFully(fd, buf, from, (int) size - from, at);
     }
 
-    /** Writes {@code len} bytes of the direct buffer {@code buf} from {@code off}, at the same offset in the file. */
-    private static void pwriteFully(int fd, ByteBuffer buf, int off, int len, AtPath at) throws IOException {
+    /**
+     * Writes what the buffer holds at {@code start}; if that fails {@code direct}, again cached: whether
+     * the descriptor is still direct.
+     */
+    private static boolean round(int fd, ByteBuffer buf, long start, boolean direct, int flags, AtPath at)
+            throws IOException {
+        try {
+            pwriteFully(fd, buf, buf.position(), start, at);
+            return direct;
+        } catch (IOException e) {
+            if (!direct) {
+                throw e;
+            }
+            directOff(fd, flags, at);
+            pwriteFully(fd, buf, buf.position(), start, at); // says what is wrong if it fails too
+            return false;
+        }
+    }
+
+    /** Writes the first {@code len} bytes of the direct buffer {@code buf} at {@code offset} in the file. */
+    private static void pwriteFully(int fd, ByteBuffer buf, int len, long offset, AtPath at) throws IOException {
         int done = 0;
         while (done < len) {
             try {
                 // a short write only when the disk fills; the next one says why
-                done += (int) Calls.pwrite(fd, buf.slice(off + done, len - done), len - done, off + done);
+                done += (int) Calls.pwrite(fd, buf.slice(done, len - done), len - done, offset + done);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != EINTR) {
                     throw error(e, at);

@@ -190,7 +190,8 @@ class FdFilesTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 4095, 4096, 4097, FdFiles.DIRECT_FROM - 1,
-            FdFiles.DIRECT_FROM, FdFiles.DIRECT_FROM + 4097, 100_003, FdFiles.BUFFER, FdFiles.BUFFER + 1})
+            FdFiles.DIRECT_FROM, FdFiles.DIRECT_FROM + 4097, 100_003, FdFiles.BUFFER, FdFiles.BUFFER + 1,
+            3 * FdFiles.BUFFER + 4096 + 123, 1 << 20})
     void aNewFilesWholeContentLandsByteForByteUnnamedOrNamedPastThePageCacheOrNot(int size) throws Exception {
         byte[] data = new byte[size];
         new java.util.Random(size).nextBytes(data);
