@@ -143,15 +143,17 @@
  * inside the timing, and with {@code --fsync} (this machine has no sshd, so no ssh columns):
  * <pre>
  * case                    ours (s)  rsync (s)  ratio  +sync (s)  ratio  +fsync (s)  ratio  peak heap
- * full copy                   4.42       6.69   0.66       7.97   0.55       19.87   0.22    222 MiB
- * no change                   0.20       0.45   0.44          -      -           -      -     93 MiB
- * 1% of files changed         0.47       0.79   0.60          -      -           -      -    146 MiB
- * 1 MiB appended to mbox      0.34       2.21   0.16          -      -           -      -     73 MiB
+ * full copy                   4.31       7.04   0.61       7.83   0.55       19.73   0.22    228 MiB
+ * no change                   0.17       0.45   0.37          -      -           -      -     69 MiB
+ * 1% of files changed         0.50       0.76   0.66          -      -           -      -    146 MiB
+ * 1 MiB appended to mbox      0.38       2.62   0.14          -      -           -      -    109 MiB
  * </pre>
- * (2026-11-28, commit 60290e0.) Each of our full copies against the rsync run beside it: 0.71, 0.62,
- * 0.64; three runs of the full copy alone the same evening gave 0.73, 0.79 and 0.68 (medians of 3).
- * Ours took 4.0-4.9 s with 7.1-8.5 CPU seconds (user 2.5-3.6, system 4.3-5.9), rsync 5.8-7.2 s with
- * 7.6-9.1; on this machine's faster days rsync took 4.3-4.6 s with 6.5 CPU seconds, and both tools
+ * (2026-11-28, commit c6770a8.) Each of our full copies against the rsync run beside it: 0.60, 0.75,
+ * 0.57. An hour earlier on 60290e0: full copy 0.66 (pairs 0.71, 0.62, 0.64), no change 0.20 s
+ * (0.44), 1% changed 0.60, append 0.16; three runs of the full copy alone that evening gave 0.73,
+ * 0.79 and 0.68 (medians of 3).
+ * Ours took 4.0-4.9 s with 7.1-8.7 CPU seconds (user 2.5-3.8, system 4.3-5.9), rsync 5.8-7.2 s with
+ * 7.6-9.2; on this machine's faster days rsync took 4.3-4.6 s with 6.5 CPU seconds, and both tools
  * move with the machine, so the ratio, not the seconds, is what compares.
  * What made the full copy faster than rsync: the receiver writes a large file's data, and a new
  * small file's whole blocks from {@value org.clusterd.mirror.FdFiles#DIRECT_FROM} bytes up, past the
@@ -186,8 +188,8 @@
  * AWS-LC did the cipher), Temurin 25.
  * The no-change pass is two walks of 50,000 entries, one per node, at the same time on the two
  * cores; kernel path lookups and attribute reads are most of it.
- * All four targets are met: no change under 2 s and at most half of rsync's (0.44), the append at
- * most a fifth (0.16), the full copy no slower than plain rsync (0.66; rsync followed by one sync
+ * All four targets are met: no change under 2 s and at most half of rsync's (0.37), the append at
+ * most a fifth (0.14), the full copy no slower than plain rsync (0.61; rsync followed by one sync
  * 0.55, {@code rsync --fsync}, the same per-file durability, 0.22).
  */
 package org.clusterd.mirror;
