@@ -173,43 +173,29 @@ final class FdFiles {
 
     /**
      * Writes the whole content of the new, empty file {@code fd}, given in pieces: if it has at least
-     * {@value #DIRECT_FROM} bytes of whole 4 KiB blocks, those go past the page cache (O_DIRECT, set on
-     * the descriptor while they are written, as {@link DirectWrite} does for large files) and the last
-     * partial block cached; smaller files all cached. Where the file system refuses O_DIRECT, or a
-     * direct write fails, the rest goes the cached way from there, which reports its own failure. Each
-     * round goes to its own offset ({@code pwrite}): the descriptor's position stays at the start.
+     * {@value #DIRECT_FROM} bytes of whole 4 KiB blocks, through {@link DirectWrite} (O_DIRECT set on
+     * the descriptor while the whole blocks are written, 256 KiB at a time through this thread's
+     * buffer; the last partial block, and everything after a failed direct write, cached); smaller
+     * files all cached, as where the file system refuses O_DIRECT. Each write goes to its own offset
+     * ({@code pwrite}): the descriptor's position stays at the start.
      */
     static void writeNew(int fd, java.util.List<byte[]> pieces, AtPath at) throws IOException {
         long size = 0;
         for (byte[] p : pieces) {
             size += p.length;
         }
-        long whole = size / DirectWrite.ALIGN * DirectWrite.ALIGN;
-        int flags = whole >= DIRECT_FROM ? directOn(fd) : -1;
-        boolean direct = flags >= 0;
-        ByteBuffer buf = WRITE_BUFFER.get().clear();
-        long start = 0; // where the buffer's first byte goes in the file
-        for (byte[] p : pieces) {
-            for (int off = 0; off < p.length; ) {
-                // while direct, a round ends where the whole blocks do: the partial one is never direct
-                int room = direct ? (int) Math.min(buf.remaining(), whole - start - buf.position()) : buf.remaining();
-                int n = Math.min(room, p.length - off);
-                buf.put(p, off, n);
-                off += n;
-                boolean blocksEnd = direct && start + buf.position() == whole;
-                if (!buf.hasRemaining() || blocksEnd) {
-                    direct = round(fd, buf, start, direct, flags, at) && !blocksEnd;
-                    if (blocksEnd) {
-                        directOff(fd, flags, at);
-                    }
-                    start += buf.position();
-                    buf.clear();
-                }
+        int flags = size / DirectWrite.ALIGN * DirectWrite.ALIGN >= DIRECT_FROM ? directOn(fd) : -1;
+        if (flags < 0) {
+            for (byte[] p : pieces) {
+                write(fd, p, at);
             }
+            return;
         }
-        if (buf.position() > 0) {
-            round(fd, buf, start, false, flags, at);
+        DirectWrite w = new DirectWrite(at.path().toString(), new DescriptorBlocks(fd, flags, at), WRITE_BUFFER.get());
+        for (byte[] p : pieces) {
+            w.write(p);
         }
+        w.finish();
     }
 
     /** Sets O_DIRECT on {@code fd}: its flags before, or -1 where the file system refuses it. */
@@ -226,40 +212,37 @@ final class FdFiles {
         }
     }
 
-    private static void directOff(int fd, int flags, AtPath at) throws IOException {
-        try {
-            Calls.fcntl(fd, F_SETFL, flags);
-        } catch (LastErrorException e) {
-            throw error(e, at);
+    /** A new file's descriptor with O_DIRECT set, and its flags without it. */
+    private record DescriptorBlocks(int fd, int flags, AtPath at) implements DirectWrite.Blocks {
+        @Override
+        public void direct(ByteBuffer blocks, long offset) throws IOException {
+            pwriteFully(fd, blocks, offset, at);
         }
-    }
 
-    /**
-     * Writes what the buffer holds at {@code start}; if that fails {@code direct}, again cached: whether
-     * the descriptor is still direct.
-     */
-    private static boolean round(int fd, ByteBuffer buf, long start, boolean direct, int flags, AtPath at)
-            throws IOException {
-        try {
-            pwriteFully(fd, buf, buf.position(), start, at);
-            return direct;
-        } catch (IOException e) {
-            if (!direct) {
-                throw e;
+        @Override
+        public void cached(ByteBuffer bytes, long offset) throws IOException {
+            pwriteFully(fd, bytes, offset, at);
+        }
+
+        @Override
+        public void endDirect() throws IOException {
+            try {
+                Calls.fcntl(fd, F_SETFL, flags);
+            } catch (LastErrorException e) {
+                throw error(e, at);
             }
-            directOff(fd, flags, at);
-            pwriteFully(fd, buf, buf.position(), start, at); // says what is wrong if it fails too
-            return false;
         }
     }
 
-    /** Writes the first {@code len} bytes of the direct buffer {@code buf} at {@code offset} in the file. */
-    private static void pwriteFully(int fd, ByteBuffer buf, int len, long offset, AtPath at) throws IOException {
-        int done = 0;
-        while (done < len) {
+    /** Writes what remains of the direct buffer {@code b} at {@code offset} in the file. */
+    private static void pwriteFully(int fd, ByteBuffer b, long offset, AtPath at) throws IOException {
+        long pos = offset;
+        while (b.hasRemaining()) {
             try {
                 // a short write only when the disk fills; the next one says why
-                done += (int) Calls.pwrite(fd, buf.slice(done, len - done), len - done, offset + done);
+                int n = (int) Calls.pwrite(fd, b.slice(), b.remaining(), pos);
+                b.position(b.position() + n);
+                pos += n;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != EINTR) {
                     throw error(e, at);
